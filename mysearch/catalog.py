@@ -1,0 +1,383 @@
+"""The catalog: one SQLite file that is the source of truth for what is indexed.
+
+It holds every known file (path, size, mtime, content hash, state, reason), every chunk of text, the
+keyword index over those chunks (FTS5, same database, same transaction) and the bookkeeping that keeps
+the derived vector store honest:
+
+- ``vectors`` lists the chunks whose vector is in a model's Chroma collection;
+- ``vector_deletes`` lists vectors that must be removed from Chroma (written in the same transaction
+  that removes their chunk, so a crash can never strand a vector);
+- ``embed_cache`` keeps vectors by (model, text hash) so renames, re-chunked edits and evaluations do
+  not pay to embed the same text twice.
+
+Because a file's chunks, keyword rows and state change in one transaction, a kill at any moment leaves
+either the old or the new version of the file, never a mix; Chroma is repaired from this afterwards.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import tokens as tok
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT UNIQUE NOT NULL,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    mtime_ns INTEGER NOT NULL DEFAULT 0,
+    hash TEXT,
+    state TEXT NOT NULL,
+    reason TEXT,
+    kind TEXT,
+    title TEXT,
+    url TEXT,
+    doc_date TEXT,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_hash ON files(hash);
+CREATE INDEX IF NOT EXISTS files_root ON files(root);
+CREATE TABLE IF NOT EXISTS chunks(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page INTEGER,
+    label TEXT,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    text_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_file ON chunks(file_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    body, title, tokenize = "unicode61 remove_diacritics 0 tokenchars '-_.:/@#+&'''"
+);
+CREATE TABLE IF NOT EXISTS vectors(
+    chunk_id INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY(chunk_id, model)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_deletes(
+    chunk_id INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY(chunk_id, model)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS embed_cache(
+    model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(model, text_hash)
+) WITHOUT ROWID;
+"""
+
+INDEXED, SKIPPED, FAILED = "indexed", "skipped", "failed"
+
+
+@dataclass
+class FileRow:
+    id: int
+    path: str
+    root: str
+    size: int
+    mtime_ns: int
+    hash: str | None
+    state: str
+    reason: str | None
+    kind: str | None
+    title: str | None
+    url: str | None
+    doc_date: str | None
+    indexed_at: float
+
+
+@dataclass(frozen=True)
+class NewChunk:
+    seq: int
+    text: str
+    page: int | None
+    label: str | None
+    char_start: int
+    char_end: int
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    id: int
+    file_id: int
+    seq: int
+    text: str
+    page: int | None
+    label: str | None
+    char_start: int
+    char_end: int
+    text_hash: str
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(_SCHEMA)
+        if self.get_meta("schema") is None:
+            self.set_meta("schema", str(SCHEMA_VERSION))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # --- meta -----------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    # --- files ----------------------------------------------------------------------------------
+    def files(self, root: str | None = None) -> dict[str, FileRow]:
+        sql = "SELECT * FROM files" + (" WHERE root=?" if root else "")
+        rows = self.db.execute(sql, (root,) if root else ())
+        return {r[1]: FileRow(*r) for r in rows}
+
+    def file(self, path: str) -> FileRow | None:
+        row = self.db.execute("SELECT * FROM files WHERE path=?", (path,)).fetchone()
+        return FileRow(*row) if row else None
+
+    def file_by_id(self, file_id: int) -> FileRow | None:
+        row = self.db.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone()
+        return FileRow(*row) if row else None
+
+    def touch(self, file_id: int, size: int, mtime_ns: int) -> None:
+        """Same content, new stat (copied back, touched): remember the stat, keep everything else."""
+        self.db.execute("UPDATE files SET size=?, mtime_ns=? WHERE id=?", (size, mtime_ns, file_id))
+
+    def move(self, file_id: int, new_path: str, root: str, size: int, mtime_ns: int) -> None:
+        """A rename or move with the same content: chunks and vectors stay, only the path changes."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE files SET path=?, root=?, size=?, mtime_ns=? WHERE id=?",
+                (new_path, root, size, mtime_ns, file_id),
+            )
+            title = _title_tokens(new_path, self._title_of(file_id))
+            db.execute(
+                "UPDATE chunks_fts SET title=? WHERE rowid IN (SELECT id FROM chunks WHERE file_id=?)",
+                (title, file_id),
+            )
+
+    def _title_of(self, file_id: int) -> str | None:
+        row = self.db.execute("SELECT title FROM files WHERE id=?", (file_id,)).fetchone()
+        return row[0] if row else None
+
+    def record_problem(
+        self, path: str, root: str, state: str, reason: str, size: int = 0, mtime_ns: int = 0, hash: str | None = None
+    ) -> None:
+        """A skipped or failed file: its old chunks go (the file no longer reads), the reason stays."""
+        with self.transaction() as db:
+            old = db.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+            if old:
+                self._drop_chunks(db, old[0])
+                db.execute(
+                    "UPDATE files SET root=?, size=?, mtime_ns=?, hash=?, state=?, reason=?, kind=NULL, "
+                    "title=NULL, url=NULL, doc_date=NULL, indexed_at=? WHERE id=?",
+                    (root, size, mtime_ns, hash, state, reason, time.time(), old[0]),
+                )
+            else:
+                db.execute(
+                    "INSERT INTO files(path, root, size, mtime_ns, hash, state, reason, indexed_at) "
+                    "VALUES(?,?,?,?,?,?,?,?)",
+                    (path, root, size, mtime_ns, hash, state, reason, time.time()),
+                )
+
+    def store_document(
+        self,
+        path: str,
+        root: str,
+        size: int,
+        mtime_ns: int,
+        hash: str,
+        kind: str,
+        title: str | None,
+        url: str | None,
+        doc_date: str | None,
+        chunks: list[NewChunk],
+    ) -> int:
+        """Replace a file's chunks and keyword rows with new ones, atomically. Returns the file id."""
+        title_tokens = _title_tokens(path, title)
+        bodies = [" ".join(tok.tokenize(c.text)) for c in chunks]  # outside the write lock: Kiwi is slow
+        with self.transaction() as db:
+            old = db.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+            values = (root, size, mtime_ns, hash, INDEXED, None, kind, title, url, doc_date, time.time())
+            if old:
+                file_id = old[0]
+                self._drop_chunks(db, file_id)
+                db.execute(
+                    "UPDATE files SET root=?, size=?, mtime_ns=?, hash=?, state=?, reason=?, kind=?, title=?, "
+                    "url=?, doc_date=?, indexed_at=? WHERE id=?",
+                    (*values, file_id),
+                )
+            else:
+                cur = db.execute(
+                    "INSERT INTO files(root, size, mtime_ns, hash, state, reason, kind, title, url, doc_date, "
+                    "indexed_at, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (*values, path),
+                )
+                file_id = cur.lastrowid
+            for c, body in zip(chunks, bodies, strict=True):
+                cur = db.execute(
+                    "INSERT INTO chunks(file_id, seq, text, page, label, char_start, char_end, text_hash) "
+                    "VALUES(?,?,?,?,?,?,?,?)",
+                    (file_id, c.seq, c.text, c.page, c.label, c.char_start, c.char_end, c.text_hash),
+                )
+                db.execute(
+                    "INSERT INTO chunks_fts(rowid, body, title) VALUES(?,?,?)", (cur.lastrowid, body, title_tokens)
+                )
+        return file_id
+
+    def delete_file(self, path: str) -> bool:
+        with self.transaction() as db:
+            row = db.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
+            if not row:
+                return False
+            self._drop_chunks(db, row[0])
+            db.execute("DELETE FROM files WHERE id=?", (row[0],))
+        return True
+
+    @staticmethod
+    def _drop_chunks(db: sqlite3.Connection, file_id: int) -> None:
+        db.execute(
+            "INSERT OR IGNORE INTO vector_deletes(chunk_id, model) "
+            "SELECT v.chunk_id, v.model FROM vectors v JOIN chunks c ON c.id = v.chunk_id WHERE c.file_id=?",
+            (file_id,),
+        )
+        db.execute("DELETE FROM vectors WHERE chunk_id IN (SELECT id FROM chunks WHERE file_id=?)", (file_id,))
+        db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id=?)", (file_id,))
+        db.execute("DELETE FROM chunks WHERE file_id=?", (file_id,))
+
+    def find_by_hash(self, hash: str) -> list[FileRow]:
+        return [FileRow(*r) for r in self.db.execute("SELECT * FROM files WHERE hash=?", (hash,))]
+
+    # --- chunks & vectors -----------------------------------------------------------------------
+    def chunks(self, ids: Iterable[int]) -> dict[int, ChunkRow]:
+        ids = list(ids)
+        out: dict[int, ChunkRow] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+            out.update({r[0]: ChunkRow(*r) for r in self.db.execute(q, part)})
+        return out
+
+    def chunks_of(self, file_id: int) -> list[ChunkRow]:
+        return [ChunkRow(*r) for r in self.db.execute("SELECT * FROM chunks WHERE file_id=? ORDER BY seq", (file_id,))]
+
+    def chunks_without_vector(self, model: str, limit: int) -> list[ChunkRow]:
+        """Newest files first: what a person just saved should become meaning-searchable first."""
+        rows = self.db.execute(
+            "SELECT c.* FROM chunks c JOIN files f ON f.id = c.file_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.chunk_id = c.id AND v.model = ?) "
+            "ORDER BY f.indexed_at DESC, c.id LIMIT ?",
+            (model, limit),
+        )
+        return [ChunkRow(*r) for r in rows]
+
+    def count_without_vector(self, model: str) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM chunks c WHERE NOT EXISTS "
+            "(SELECT 1 FROM vectors v WHERE v.chunk_id = c.id AND v.model = ?)",
+            (model,),
+        ).fetchone()[0]
+
+    def mark_vectors(self, model: str, chunk_ids: list[int]) -> None:
+        """Record vectors written to Chroma; a chunk deleted meanwhile gets its vector queued for removal."""
+        with self.transaction() as db:
+            for cid in chunk_ids:
+                if db.execute("SELECT 1 FROM chunks WHERE id=?", (cid,)).fetchone():
+                    db.execute("INSERT OR IGNORE INTO vectors(chunk_id, model) VALUES(?,?)", (cid, model))
+                else:
+                    db.execute("INSERT OR IGNORE INTO vector_deletes(chunk_id, model) VALUES(?,?)", (cid, model))
+
+    def vector_ids(self, model: str) -> set[int]:
+        return {r[0] for r in self.db.execute("SELECT chunk_id FROM vectors WHERE model=?", (model,))}
+
+    def forget_vectors(self, model: str, chunk_ids: Iterable[int] | None = None) -> None:
+        """Chroma lost these vectors (or the whole collection): they will be embedded again."""
+        if chunk_ids is None:
+            self.db.execute("DELETE FROM vectors WHERE model=?", (model,))
+            return
+        with self.transaction() as db:
+            db.executemany("DELETE FROM vectors WHERE model=? AND chunk_id=?", [(model, c) for c in chunk_ids])
+
+    def pending_vector_deletes(self, model: str, limit: int = 1000) -> list[int]:
+        rows = self.db.execute("SELECT chunk_id FROM vector_deletes WHERE model=? LIMIT ?", (model, limit))
+        return [r[0] for r in rows]
+
+    def models_with_pending_deletes(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT model FROM vector_deletes")]
+
+    def done_vector_deletes(self, model: str, chunk_ids: list[int]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "DELETE FROM vector_deletes WHERE model=? AND chunk_id=?", [(model, c) for c in chunk_ids]
+            )
+
+    def models_with_vectors(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT model FROM vectors")]
+
+    # --- embedding cache ------------------------------------------------------------------------
+    def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            q = f"SELECT text_hash, vector FROM embed_cache WHERE model=? AND text_hash IN ({','.join('?' * len(part))})"
+            out.update(dict(self.db.execute(q, [model, *part])))
+        return out
+
+    def cache_vectors(self, model: str, items: list[tuple[str, bytes]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO embed_cache(model, text_hash, vector) VALUES(?,?,?)",
+                [(model, h, v) for h, v in items],
+            )
+
+    def prune_cache(self) -> None:
+        """Drop cached vectors no chunk uses any more (keeps the cache from growing without end)."""
+        self.db.execute(
+            "DELETE FROM embed_cache WHERE text_hash NOT IN (SELECT text_hash FROM chunks)"
+        )
+
+    # --- counts ---------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        out = {INDEXED: 0, SKIPPED: 0, FAILED: 0}
+        for state, n in self.db.execute("SELECT state, count(*) FROM files GROUP BY state"):
+            out[state] = n
+        return out
+
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def problems(self, limit: int = 1000) -> list[tuple[str, str, str]]:
+        rows = self.db.execute(
+            "SELECT path, state, reason FROM files WHERE state != ? ORDER BY path LIMIT ?", (INDEXED, limit)
+        )
+        return list(rows)
+
+
+def _title_tokens(path: str, title: str | None) -> str:
+    name = Path(path).name
+    return " ".join(tok.tokenize(f"{name} {title or ''}"))

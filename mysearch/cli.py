@@ -1,0 +1,317 @@
+"""The ``mysearch`` command: a thin client of ``Library``.
+
+Output contract (other tools rely on it): ``--json`` prints exactly one JSON object (or one per line
+for ``search --queries``) on stdout; errors print one readable line on stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .config import default_home
+from .errors import ConfigError, MySearchError
+from .search import Filters, Hit
+
+log = logging.getLogger("mysearch")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-01-31") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mysearch", description="Local-first personal search.")
+    p.add_argument("--home", help="library folder (default: $MYSEARCH_HOME or the user data folder)")
+    p.add_argument("--store-url", help="use a Chroma server at this URL instead of the embedded store")
+    p.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    p.add_argument("--version", action="version", version=f"mysearch {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    a = sub.add_parser("add", help="add folders or files to index")
+    a.add_argument("paths", nargs="+")
+    r = sub.add_parser("remove", help="stop indexing folders or files")
+    r.add_argument("paths", nargs="+")
+
+    i = sub.add_parser("index", help="bring the index in step with the files")
+    i.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("search", help="search the index")
+    s.add_argument("text", nargs="?")
+    s.add_argument("-k", type=int, default=None, help="number of results")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--queries", help="JSONL file of {_id, text} queries; prints one line per query")
+    s.add_argument("--type", action="append", default=[], help="file type, e.g. pdf (repeatable)")
+    s.add_argument("--after", type=_date, help="modified on or after this date")
+    s.add_argument("--before", type=_date, help="modified before this date")
+    s.add_argument("--in", dest="folders", action="append", default=[], help="only under this folder")
+    s.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid")
+
+    st = sub.add_parser("status", help="what is indexed and what was skipped")
+    st.add_argument("--json", action="store_true")
+
+    c = sub.add_parser("config", help="read or change settings")
+    csub = c.add_subparsers(dest="action", required=True)
+    cg = csub.add_parser("get")
+    cg.add_argument("key")
+    cs = csub.add_parser("set")
+    cs.add_argument("key")
+    cs.add_argument("value")
+    cr = csub.add_parser("reset")
+    cr.add_argument("key")
+    cl = csub.add_parser("list")
+    cl.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("models", help="embedding models")
+    msub = m.add_subparsers(dest="action", required=True)
+    ml = msub.add_parser("list")
+    ml.add_argument("--json", action="store_true")
+    mu = msub.add_parser("use")
+    mu.add_argument("name")
+
+    sub.add_parser("repl", help="index, then an interactive search prompt")
+    return p
+
+
+def _setup_logging(home: Path, verbose: bool) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    try:
+        (home / "logs").mkdir(parents=True, exist_ok=True)
+        fh = logging.handlers.RotatingFileHandler(home / "logs" / "mysearch.log", maxBytes=2**21, backupCount=2)
+        fh.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
+        root.addHandler(fh)
+    except OSError:
+        pass
+    if verbose:
+        root.addHandler(logging.StreamHandler(sys.stderr))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    home = Path(args.home).expanduser() if args.home else default_home()
+    if args.store_url:
+        os.environ["MYSEARCH_STORE__URL"] = args.store_url
+    _setup_logging(home, args.verbose)
+    try:
+        from .library import Library
+
+        with Library.open(home) as lib:
+            return COMMANDS[args.command](lib, args)
+    except MySearchError as exc:
+        print(f"mysearch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mysearch: interrupted; work done so far is kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback for the log
+        log.exception("unexpected error")
+        print(f"mysearch: unexpected error: {exc} (details in {home / 'logs' / 'mysearch.log'})", file=sys.stderr)
+        return 1
+
+
+# --- commands ---------------------------------------------------------------------------------
+def cmd_add(lib, args) -> int:  # noqa: ANN001
+    for p in lib.add(args.paths):
+        print(f"added {p}")
+    print("run `mysearch index` to index it", file=sys.stderr)
+    return 0
+
+
+def cmd_remove(lib, args) -> int:  # noqa: ANN001
+    for p in lib.remove(args.paths):
+        print(f"removed {p}")
+    return 0
+
+
+class _TerminalProgress:
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, p) -> None:  # noqa: ANN001
+        if not self.enabled or (time.monotonic() - self.last < 0.2 and p.phase != "done"):
+            return
+        self.last = time.monotonic()
+        eta = f" ETA {p.eta_s:.0f}s" if p.eta_s else ""
+        if p.phase == "read":
+            line = f"reading {p.files_done}/{p.files_total} files ({p.files_per_s:.1f}/s){eta} {p.current}"
+        elif p.phase == "embed":
+            line = f"embedding {p.chunks_done}/{p.chunks_total} chunks ({p.chunks_per_s:.1f}/s){eta}"
+        elif p.phase == "scan":
+            line = "scanning folders…"
+        else:
+            line = ""
+        width = os.get_terminal_size(sys.stderr.fileno()).columns - 1 if sys.stderr.isatty() else 100
+        sys.stderr.write("\r" + line[:width].ljust(width) + ("\n" if p.phase == "done" else ""))
+        sys.stderr.flush()
+
+
+def cmd_index(lib, args) -> int:  # noqa: ANN001
+    if not lib.folders():
+        raise ConfigError("nothing to index yet: add a folder with `mysearch add FOLDER`")
+    report = lib.index(progress=_TerminalProgress())
+    if args.json:
+        d = report.as_json()
+        print(json.dumps({k: d[k] for k in ("indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds")}))
+    else:
+        print(
+            f"{report.indexed} indexed, {report.unchanged} unchanged, {report.removed} removed, "
+            f"{report.skipped} skipped, {report.failed} failed; {report.chunks} chunks in {report.seconds:.1f} s"
+        )
+        if report.failed or report.skipped:
+            print("see `mysearch status` for the reasons")
+    return 0
+
+
+def _filters(args) -> Filters:  # noqa: ANN001
+    return Filters(
+        types=tuple(args.type),
+        after=args.after,
+        before=args.before,
+        folders=tuple(os.path.abspath(f) for f in args.folders),
+    )
+
+
+def _print_hits(hits: list[Hit]) -> None:
+    if not hits:
+        print("no results")
+    bold = "\033[1m" if sys.stdout.isatty() else ""
+    reset = "\033[0m" if sys.stdout.isatty() else ""
+    for n, h in enumerate(hits, 1):
+        where = f" (page {h.page})" if h.page else (f" ({h.label})" if h.label else "")
+        print(f"{n}. {h.path}{where}  [{h.score:.4f}]")
+        snippet, out, pos = h.snippet, [], 0
+        for a, b in h.highlights:
+            out += [snippet[pos:a], bold or "[", snippet[a:b], reset or "]"]
+            pos = b
+        out.append(snippet[pos:])
+        print("   " + "".join(out))
+
+
+def cmd_search(lib, args) -> int:  # noqa: ANN001
+    filters = _filters(args)
+    if args.queries:
+        with open(args.queries, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                q = json.loads(line)
+                hits = lib.search(q["text"], args.k, filters, args.mode)
+                print(json.dumps({"id": q.get("_id"), "hits": [h.as_json() for h in hits]}, ensure_ascii=False))
+        return 0
+    if not args.text:
+        raise ConfigError("give a search text or --queries FILE")
+    hits = lib.search(args.text, args.k, filters, args.mode)
+    if args.json:
+        print(json.dumps({"query": args.text, "hits": [h.as_json() for h in hits]}, ensure_ascii=False))
+    else:
+        _print_hits(hits)
+    return 0
+
+
+def cmd_status(lib, args) -> int:  # noqa: ANN001
+    st = lib.status()
+    if args.json:
+        print(json.dumps(st.as_json(), ensure_ascii=False))
+        return 0
+    print(f"library: {st.home}")
+    print("folders: " + (", ".join(st.folders) or "none (add one with `mysearch add FOLDER`)"))
+    f = st.files
+    print(f"files: {f['indexed']} indexed, {f['skipped']} skipped, {f['failed']} failed; {st.chunks} chunks")
+    print(f"model: {st.model} ({st.vectors_pending} chunks waiting for vectors); store: {st.store}")
+    for p in st.problems[:50]:
+        print(f"  {p['state']}: {p['path']}: {p['reason']}")
+    if len(st.problems) > 50:
+        print(f"  … and {len(st.problems) - 50} more (status --json lists all)")
+    return 0
+
+
+def cmd_config(lib, args) -> int:  # noqa: ANN001
+    cfg = lib.config
+    if args.action == "get":
+        print(json.dumps(cfg.get(args.key), ensure_ascii=False))
+    elif args.action == "set":
+        print(json.dumps(cfg.set(args.key, args.value), ensure_ascii=False))
+    elif args.action == "reset":
+        cfg.reset(args.key)
+    else:
+        rows = [
+            {"key": s.key, "type": s.type.__name__, "value": v, "default": s.default, "description": s.description}
+            for s, v in cfg.items()
+        ]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False))
+        else:
+            for r in rows:
+                print(f"{r['key']} = {json.dumps(r['value'], ensure_ascii=False)}    # {r['description']}")
+    return 0
+
+
+def cmd_models(lib, args) -> int:  # noqa: ANN001
+    from . import embed
+
+    if args.action == "use":
+        embed.info(args.name)
+        lib.config.set("embedding.model", args.name)
+        print(f"embedding model set to {args.name}; `mysearch index` builds its vectors (search keeps working)")
+        return 0
+    current = lib.config.get("embedding.model")
+    rows = [
+        {"name": i.name, "kind": "embedding", "multilingual": i.multilingual, "dim": i.dim,
+         "package": i.package, "description": i.description, "active": i.name == current}
+        for i in embed.available()
+    ]
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        for r in rows:
+            print(f"{'*' if r['active'] else ' '} {r['name']:<24} {r['description']}")
+    return 0
+
+
+def cmd_repl(lib, args) -> int:  # noqa: ANN001
+    if lib.folders():
+        report = lib.index(progress=_TerminalProgress())
+        print(f"{report.indexed + report.unchanged} files indexed ({report.chunks} new chunks).")
+    print("Type a search (empty line or Ctrl+D to quit).")
+    while True:
+        try:
+            text = input("search> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not text:
+            return 0
+        _print_hits(lib.search(text))
+
+
+COMMANDS = {
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "index": cmd_index,
+    "search": cmd_search,
+    "status": cmd_status,
+    "config": cmd_config,
+    "models": cmd_models,
+    "repl": cmd_repl,
+}
+
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""Settings: declared once, read by the CLI (`mysearch config`), the UI and the engine.
+
+Every setting has a dotted key, a type, a default and a description. Values live in
+``<home>/settings.json``; an environment variable ``MYSEARCH_<KEY>`` (dots as ``__``, upper case,
+e.g. ``MYSEARCH_STORE__URL``) overrides a value for one run, which is how tests point at temporary
+folders without touching a real profile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+HOME_ENV = "MYSEARCH_HOME"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    description: str
+    choices: tuple[str, ...] | None = None
+
+
+DEFAULT_IGNORES = (
+    "node_modules",
+    "__pycache__",
+    ".git",
+    ".svn",
+    ".hg",
+    ".venv",
+    "venv",
+    ".cache",
+    ".Trash*",
+    "$RECYCLE.BIN",
+    "*.tmp",
+    "*.temp",
+    "*.swp",
+    "*.swx",
+    "*~",
+    "~$*",
+    ".~lock.*",
+    "*.lock",
+    "*.part",
+    "*.crdownload",
+    ".DS_Store",
+    "Thumbs.db",
+)
+
+SCHEMA: tuple[Setting, ...] = (
+    Setting("folders", list, [], "Folders and single files (e.g. saved web pages) to index."),
+    Setting("index.ignore", list, [], "Your own ignore patterns (gitignore style), added to the built-in ones."),
+    Setting("index.max_file_mb", float, 100.0, "Files larger than this many MiB are skipped."),
+    Setting("index.timeout_s", float, 120.0, "Time limit for extracting one file; slower files are skipped."),
+    Setting("index.hidden", bool, False, "Also index hidden files and folders (names starting with a dot)."),
+    Setting(
+        "embedding.model",
+        str,
+        "multilingual-e5-small",
+        "Embedding model for meaning search (see `mysearch models list`).",
+    ),
+    Setting("embedding.batch_size", int, 32, "Chunks embedded per batch."),
+    Setting("embedding.threads", int, 0, "CPU threads for embedding; 0 means all physical cores."),
+    Setting("chunk.tokens", int, 256, "Largest chunk, in the embedding model's tokens."),
+    Setting("chunk.overlap", int, 32, "Tokens shared by neighbouring chunks."),
+    Setting("store.url", str, "", "Chroma server URL (http://host:port); empty uses the embedded store."),
+    Setting("search.k", int, 10, "Number of results shown."),
+    Setting("search.keyword_weight", float, 1.0, "Weight of the keyword ranking in the fused result."),
+    Setting("search.dense_weight", float, 1.0, "Weight of the meaning ranking in the fused result."),
+)
+
+_BY_KEY = {s.key: s for s in SCHEMA}
+
+
+def setting(key: str) -> Setting:
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise ConfigError(f"unknown setting '{key}' (see `mysearch config list`)") from None
+
+
+def parse_value(s: Setting, raw: Any) -> Any:
+    """Turn a string (from the command line or environment) or JSON value into the setting's type."""
+    try:
+        if s.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if s.type is list:
+            if isinstance(raw, list):
+                return [str(x) for x in raw]
+            text = str(raw).strip()
+            if text.startswith("["):
+                return [str(x) for x in json.loads(text)]
+            return [p for p in (x.strip() for x in text.split(",")) if p]
+        value = s.type(raw)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ConfigError(f"'{raw}' is not a valid {s.type.__name__} for {s.key}") from None
+    if s.choices and value not in s.choices:
+        raise ConfigError(f"{s.key} must be one of: {', '.join(s.choices)}")
+    return value
+
+
+def default_home() -> Path:
+    """The platform's user-data folder, unless MYSEARCH_HOME says otherwise."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("mysearch", appauthor=False))
+
+
+class Config:
+    """Settings of one home folder. Reads are cheap; ``set`` writes the file atomically."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.path = self.home / "settings.json"
+        self._values: dict[str, Any] = {}
+        if self.path.exists():
+            try:
+                self._values = json.loads(self.path.read_text("utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise ConfigError(f"cannot read settings file {self.path}: {exc}") from None
+
+    def get(self, key: str) -> Any:
+        s = setting(key)
+        env = os.environ.get("MYSEARCH_" + key.upper().replace(".", "__"))
+        if env is not None:
+            return parse_value(s, env)
+        if key in self._values:
+            return parse_value(s, self._values[key])
+        return list(s.default) if isinstance(s.default, list) else s.default
+
+    def set(self, key: str, value: Any) -> Any:
+        s = setting(key)
+        parsed = parse_value(s, value)
+        self._values[key] = parsed
+        self._save()
+        return parsed
+
+    def reset(self, key: str) -> None:
+        setting(key)
+        self._values.pop(key, None)
+        self._save()
+
+    def items(self) -> list[tuple[Setting, Any]]:
+        return [(s, self.get(s.key)) for s in SCHEMA]
+
+    def _save(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self._values, indent=2, ensure_ascii=False), "utf-8")
+        os.replace(tmp, self.path)

@@ -1,0 +1,1 @@
+"""From files on disk to searchable chunks: scan, diff, extract, chunk, embed, write."""

@@ -1,0 +1,307 @@
+"""Bring the catalog, the keyword index and the vectors in step with the files.
+
+One run: scan the folders, diff against the catalog by stat and then content hash, apply renames
+(same content, new path: nothing is re-read or re-embedded), remove what vanished, read what is new or
+changed (each file in one catalog transaction, keyword-searchable at once), then embed chunks that have
+no vector yet. Every step is idempotent, so a run killed at any point simply continues next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .. import paths
+from ..catalog import FAILED, SKIPPED, Catalog, FileRow
+from ..embed import Embedder
+from ..sources.base import ExtractionError, SkipFile
+from ..store.vectors import VectorStore
+from .chunker import chunk_document
+from .extract_worker import ExtractorProcess
+from .scanner import Candidate, Problem, Scanner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IndexReport:
+    indexed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    failed: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    moved: int = 0
+    embedded: int = 0
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        d = asdict(self)
+        d["seconds"] = round(self.seconds, 3)
+        return d
+
+
+@dataclass
+class Progress:
+    phase: str  # scan | read | embed | done
+    files_done: int = 0
+    files_total: int = 0
+    chunks_done: int = 0
+    chunks_total: int = 0
+    current: str = ""
+    files_per_s: float = 0.0
+    chunks_per_s: float = 0.0
+    eta_s: float | None = None
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class Cancelled(Exception):
+    """The run was asked to stop; what is done is kept and the rest continues next time."""
+
+
+def file_hash(path: str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Indexer:
+    def __init__(
+        self,
+        catalog: Catalog,
+        scanner: Scanner,
+        embedder: Callable[[], Embedder],
+        vectors: Callable[[], VectorStore],
+        chunk_tokens: int,
+        chunk_overlap: int,
+        timeout_s: float,
+        batch_size: int = 32,
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.scanner = scanner
+        self._embedder = embedder
+        self._vectors = vectors
+        self.chunk_tokens = chunk_tokens
+        self.chunk_overlap = chunk_overlap
+        self.batch_size = batch_size
+        self.progress = progress or (lambda p: None)
+        self.cancel = cancel or threading.Event()
+        self.extractor = ExtractorProcess(timeout_s)
+
+    def close(self) -> None:
+        self.extractor.close()
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
+    # --- the whole run --------------------------------------------------------------------------
+    def sync(self, roots: list[str]) -> IndexReport:
+        started = time.monotonic()
+        report = IndexReport()
+        self.progress(Progress("scan"))
+        found: dict[str, Candidate] = {}
+        problems: dict[str, Problem] = {}
+        for item in self.scanner.scan(roots):
+            key = paths.to_db(item.path)
+            (found if isinstance(item, Candidate) else problems)[key] = item  # type: ignore[index]
+        known = self.catalog.files()
+        to_read: list[tuple[str, Candidate, str | None]] = []  # (db path, candidate, hash if known)
+        new: list[tuple[str, Candidate]] = []
+        for key, cand in found.items():
+            row = known.get(key)
+            if row is None:
+                new.append((key, cand))
+            elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and row.hash is not None:
+                report.unchanged += 1
+            else:
+                to_read.append((key, cand, None))
+        vanished = {k: r for k, r in known.items() if k not in found and k not in problems}
+        self._apply_renames(new, vanished, to_read, report)
+        for key in vanished:
+            self.catalog.delete_file(key)
+            report.removed += 1
+        for key, prob in problems.items():
+            row = known.get(key)
+            if row is None or row.reason != prob.reason:
+                self.catalog.record_problem(key, prob.root, SKIPPED, prob.reason)
+            report.skipped += 1
+        # small and recently changed files first: what a person just saved is findable soonest
+        to_read.sort(key=lambda t: (t[1].size > 1_000_000, -t[1].mtime_ns))
+        self._read_all(to_read, report)
+        report.embedded = self.embed_pending()
+        report.seconds = time.monotonic() - started
+        report.problems = [
+            {"path": paths.display(p), "state": s, "reason": r} for p, s, r in self.catalog.problems()
+        ]
+        self.progress(Progress("done", report.indexed, report.indexed, report.embedded, report.embedded))
+        return report
+
+    def _apply_renames(
+        self,
+        new: list[tuple[str, Candidate]],
+        vanished: dict[str, FileRow],
+        to_read: list[tuple[str, Candidate, str | None]],
+        report: IndexReport,
+    ) -> None:
+        by_hash: dict[str, list[str]] = {}
+        for key, row in vanished.items():
+            if row.hash and row.state == "indexed":
+                by_hash.setdefault(row.hash, []).append(key)
+        for key, cand in new:
+            digest = None
+            if by_hash:
+                try:
+                    digest = file_hash(cand.path)
+                except OSError:
+                    digest = None
+            old_keys = by_hash.get(digest or "")
+            if old_keys:
+                old = vanished.pop(old_keys.pop())
+                if not old_keys:
+                    del by_hash[digest]
+                self.catalog.move(old.id, key, cand.root, cand.size, cand.mtime_ns)
+                report.moved += 1
+                report.unchanged += 1
+            else:
+                to_read.append((key, cand, digest))
+
+    # --- reading --------------------------------------------------------------------------------
+    def _read_all(self, to_read: list[tuple[str, Candidate, str | None]], report: IndexReport) -> None:
+        if not to_read:
+            return
+        embedder = self._embedder()
+        started = time.monotonic()
+        for i, (key, cand, digest) in enumerate(to_read):
+            self._check_cancel()
+            elapsed = max(time.monotonic() - started, 1e-6)
+            rate = i / elapsed
+            self.progress(
+                Progress(
+                    "read", i, len(to_read), report.chunks, 0, paths.display(key), rate, 0.0,
+                    (len(to_read) - i) / rate if rate else None,
+                )
+            )
+            state = self.read_file(key, cand, digest, embedder)
+            if state == "indexed":
+                report.indexed += 1
+            elif state == "unchanged":
+                report.unchanged += 1
+            elif state == SKIPPED:
+                report.skipped += 1
+            elif state == FAILED:
+                report.failed += 1
+            report.chunks += self._last_chunks
+
+    _last_chunks = 0
+
+    def read_file(self, key: str, cand: Candidate, digest: str | None, embedder: Embedder) -> str:
+        """Index one file; returns indexed | unchanged | skipped | failed | removed."""
+        self._last_chunks = 0
+        try:
+            digest = digest or file_hash(cand.path)
+        except FileNotFoundError:
+            return "removed" if self.catalog.delete_file(key) else "unchanged"
+        except OSError as exc:
+            self.catalog.record_problem(key, cand.root, FAILED, f"cannot be read: {exc.strerror or exc}")
+            return FAILED
+        row = self.catalog.file(key)
+        if row is not None and row.hash == digest and row.state == "indexed":
+            self.catalog.touch(row.id, cand.size, cand.mtime_ns)
+            return "unchanged"
+        try:
+            doc = self.extractor.extract(cand.path)
+            chunks = chunk_document(doc, embedder.count_tokens, self.chunk_tokens, self.chunk_overlap)
+            if not chunks:
+                raise SkipFile("no text found")
+        except SkipFile as exc:
+            self.catalog.record_problem(key, cand.root, SKIPPED, str(exc), cand.size, cand.mtime_ns, digest)
+            return SKIPPED
+        except ExtractionError as exc:
+            if not os.path.exists(cand.path):
+                return "removed" if self.catalog.delete_file(key) else "unchanged"
+            self.catalog.record_problem(key, cand.root, FAILED, str(exc), cand.size, cand.mtime_ns, digest)
+            return FAILED
+        self.catalog.store_document(
+            key, cand.root, cand.size, cand.mtime_ns, digest, doc.kind, doc.title, doc.url, doc.date, chunks
+        )
+        self._last_chunks = len(chunks)
+        return "indexed"
+
+    # --- vectors --------------------------------------------------------------------------------
+    def embed_pending(self, limit: int | None = None) -> int:
+        """Embed chunks that have no vector for the current model; returns how many were written."""
+        self.apply_vector_deletes()
+        embedder = self._embedder()
+        model = embedder.name
+        total = self.catalog.count_without_vector(model)
+        if total == 0:
+            return 0
+        vectors = self._vectors()
+        self.reconcile(model)
+        total = self.catalog.count_without_vector(model)
+        done, started = 0, time.monotonic()
+        while limit is None or done < limit:
+            self._check_cancel()
+            batch = self.catalog.chunks_without_vector(model, self.batch_size)
+            if not batch:
+                break
+            cached = self.catalog.cached_vectors(model, [c.text_hash for c in batch])
+            missing = [c for c in batch if c.text_hash not in cached]
+            if missing:
+                fresh = embedder.embed_documents([c.text for c in missing])
+                items = [(c.text_hash, v.astype(np.float32).tobytes()) for c, v in zip(missing, fresh, strict=True)]
+                self.catalog.cache_vectors(model, items)
+                cached.update(items)
+            matrix = np.stack([np.frombuffer(cached[c.text_hash], dtype=np.float32) for c in batch])
+            ids = [c.id for c in batch]
+            vectors.upsert(model, ids, matrix, [c.file_id for c in batch])
+            self.catalog.mark_vectors(model, ids)
+            done += len(batch)
+            rate = done / max(time.monotonic() - started, 1e-6)
+            self.progress(
+                Progress("embed", 0, 0, done, total, "", 0.0, rate, (total - done) / rate if rate else None)
+            )
+        self.apply_vector_deletes()
+        return done
+
+    def apply_vector_deletes(self) -> None:
+        models = self.catalog.models_with_pending_deletes()
+        if not models:
+            return
+        vectors = self._vectors()
+        for model in models:
+            while ids := self.catalog.pending_vector_deletes(model):
+                vectors.delete(model, ids)
+                self.catalog.done_vector_deletes(model, ids)
+
+    def reconcile(self, model: str) -> None:
+        """Make Chroma agree with the catalog after a crash: drop strays, re-queue what is missing."""
+        vectors = self._vectors()
+        recorded = self.catalog.vector_ids(model)
+        if vectors.count(model) == len(recorded):
+            return
+        stored = vectors.ids(model)
+        live = set(self.catalog.chunks(stored).keys())
+        strays = sorted(stored - live)
+        if strays:
+            log.info("removing %d stray vectors from %s", len(strays), model)
+            vectors.delete(model, strays)
+        lost = recorded - stored
+        if lost:
+            log.info("re-embedding %d vectors missing from %s", len(lost), model)
+            self.catalog.forget_vectors(model, lost)

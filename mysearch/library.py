@@ -1,0 +1,229 @@
+"""The one facade: the CLI and the desktop app are thin clients of ``Library``.
+
+``Library.open(home)`` gives settings, the catalog and status at once and cheaply; the embedding
+model and the vector store are opened only when a call needs them, and opening the vectors takes the
+owner lock (one process owns a library's store at a time).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import embed, paths
+from .catalog import Catalog
+from .config import Config, default_home
+from .embed import Embedder
+from .errors import ConfigError
+from .ingest.indexer import Indexer, IndexReport, ProgressFn
+from .ingest.rules import Rules
+from .ingest.scanner import Scanner
+from .lock import OwnerLock
+from .search import Filters, Hit, Searcher
+from .store.vectors import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Status:
+    home: str
+    folders: list[str]
+    files: dict[str, int]
+    chunks: int
+    problems: list[dict[str, str]]
+    model: str
+    store: str
+    vectors_pending: int
+    searchable_model: str | None
+    owner_pid: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "home": self.home,
+            "folders": self.folders,
+            "files": self.files,
+            "chunks": self.chunks,
+            "problems": self.problems,
+            "model": self.model,
+            "store": self.store,
+            "vectors_pending": self.vectors_pending,
+            "searchable_model": self.searchable_model,
+            "owner_pid": self.owner_pid,
+        }
+
+
+class Library:
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.config = Config(self.home)
+        self.catalog = Catalog(self.home / "catalog.sqlite3")
+        self.lock = OwnerLock(self.home)
+        self._vectors: VectorStore | None = None
+        self._lock = threading.RLock()
+        library_id = self.catalog.get_meta("library_id")
+        if library_id is None:
+            library_id = uuid.uuid4().hex
+            self.catalog.set_meta("library_id", library_id)
+        self.library_id = library_id
+
+    @classmethod
+    def open(cls, home: Path | str | None = None) -> Library:
+        return cls(Path(home) if home else default_home())
+
+    def close(self) -> None:
+        self._vectors = None
+        self.catalog.close()
+        self.lock.release()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- parts, opened on demand ----------------------------------------------------------------
+    def embedder(self) -> Embedder:
+        return embed.load(self.config.get("embedding.model"), self.config.get("embedding.threads"))
+
+    def vectors(self) -> VectorStore:
+        with self._lock:
+            if self._vectors is None:
+                self.lock.acquire("open the index")
+                url = self.config.get("store.url")
+                self._vectors = VectorStore(None if url else self.home / "chroma", url, self.library_id)
+            return self._vectors
+
+    # --- what is indexed ------------------------------------------------------------------------
+    def folders(self) -> list[str]:
+        return self.config.get("folders")
+
+    def add(self, targets: list[str]) -> list[str]:
+        """Add folders or files to index; returns the absolute paths added."""
+        current = self.folders()
+        added = []
+        for t in targets:
+            p = os.path.abspath(os.path.expanduser(t))
+            if not os.path.exists(p):
+                raise ConfigError(f"not found: {t}")
+            if os.path.realpath(p) == os.path.realpath(self.home) or _inside(p, str(self.home)):
+                raise ConfigError(f"{t} is mysearch's own data folder")
+            if p not in current:
+                current.append(p)
+                added.append(p)
+        self.config.set("folders", current)
+        return added
+
+    def remove(self, targets: list[str]) -> list[str]:
+        """Stop indexing folders or files; their chunks go at the next index run."""
+        current = self.folders()
+        removed = []
+        for t in targets:
+            p = os.path.abspath(os.path.expanduser(t))
+            if p in current:
+                current.remove(p)
+                removed.append(p)
+            else:
+                raise ConfigError(f"not an indexed folder or file: {t}")
+        self.config.set("folders", current)
+        return removed
+
+    # --- indexing -------------------------------------------------------------------------------
+    def indexer(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> Indexer:
+        cfg = self.config
+        rules = Rules.from_settings(cfg.get("index.ignore"), cfg.get("index.hidden"))
+        scanner = Scanner(rules, int(cfg.get("index.max_file_mb") * 2**20), [self.home])
+        return Indexer(
+            self.catalog,
+            scanner,
+            self.embedder,
+            self.vectors,
+            cfg.get("chunk.tokens"),
+            cfg.get("chunk.overlap"),
+            cfg.get("index.timeout_s"),
+            cfg.get("embedding.batch_size"),
+            progress,
+            cancel,
+        )
+
+    def index(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> IndexReport:
+        self.lock.acquire("index")
+        indexer = self.indexer(progress, cancel)
+        try:
+            report = indexer.sync(self.folders())
+            self._retire_old_models()
+            return report
+        finally:
+            indexer.close()
+
+    def _retire_old_models(self) -> None:
+        """Once the current model covers every chunk, vectors of earlier models are dropped."""
+        current = self.config.get("embedding.model")
+        if self.catalog.count_without_vector(current):
+            return
+        for model in self.catalog.models_with_vectors():
+            if model != current:
+                self.vectors().drop(model)
+                self.catalog.forget_vectors(model)
+
+    # --- searching ------------------------------------------------------------------------------
+    def searchable_model(self) -> str | None:
+        """The configured model once its vectors are complete; until then the last complete one."""
+        current = self.config.get("embedding.model")
+        if self.catalog.chunk_count() == 0:
+            return current
+        if self.catalog.count_without_vector(current) == 0:
+            return current
+        for model in self.catalog.models_with_vectors():
+            if model != current and self.catalog.count_without_vector(model) == 0:
+                return model
+        return current  # partly embedded: dense search covers what is done, keywords cover the rest
+
+    def searcher(self) -> Searcher:
+        cfg = self.config
+
+        def embedder() -> Embedder:
+            model = self.searchable_model() or cfg.get("embedding.model")
+            return embed.load(model, cfg.get("embedding.threads"))
+
+        return Searcher(
+            self.catalog,
+            embedder,
+            self.vectors,
+            self.searchable_model,
+            cfg.get("search.keyword_weight"),
+            cfg.get("search.dense_weight"),
+        )
+
+    def search(self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        return self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
+
+    # --- status ---------------------------------------------------------------------------------
+    def status(self) -> Status:
+        model = self.config.get("embedding.model")
+        problems = [{"path": paths.display(p), "state": s, "reason": r} for p, s, r in self.catalog.problems()]
+        return Status(
+            home=str(self.home),
+            folders=self.folders(),
+            files=self.catalog.counts(),
+            chunks=self.catalog.chunk_count(),
+            problems=problems,
+            model=model,
+            store=self.config.get("store.url") or "embedded",
+            vectors_pending=self.catalog.count_without_vector(model),
+            searchable_model=self.searchable_model(),
+            owner_pid=self.lock.owner_pid() if not self.lock.held else os.getpid(),
+        )
+
+
+def _inside(path: str, folder: str) -> bool:
+    try:
+        return os.path.commonpath([os.path.realpath(path), os.path.realpath(folder)]) == os.path.realpath(folder)
+    except ValueError:
+        return False

@@ -1,0 +1,282 @@
+"""Hybrid retrieval: keyword (FTS5 over Korean/English tokens) and meaning (Chroma), fused.
+
+The two rankings are combined with weighted reciprocal rank fusion at chunk level, then grouped to one
+hit per file (its best chunk). The weights follow what each side is good at: an English-only embedding
+model gets no say on a Korean query (NOTES.md: naive fusion dropped Korean retrieval from 0.94 to 0.32).
+Filters (folder, type, date) are resolved in the catalog, so both sides see the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import paths
+from . import tokens as tok
+from .catalog import Catalog, ChunkRow, FileRow
+from .embed import Embedder
+from .store.vectors import VectorStore
+
+RRF_K = 60
+CANDIDATES = 100
+SNIPPET_CHARS = 280
+
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Filters:
+    types: tuple[str, ...] = ()  # extensions or kinds: pdf, docx, md ...
+    after: dt.date | None = None  # modified on or after
+    before: dt.date | None = None  # modified before
+    folders: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.types or self.after or self.before or self.folders)
+
+
+@dataclass
+class Hit:
+    path: str
+    page: int | None
+    label: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+    title: str | None
+    kind: str | None
+    modified: float
+    file_id: int
+    chunk_id: int
+    char_start: int
+    char_end: int
+    url: str | None = None
+    sources: list[str] = field(default_factory=list)  # which rankings found it: keyword, dense
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "page": self.page,
+            "label": self.label,
+            "score": round(self.score, 6),
+            "snippet": self.snippet,
+            "title": self.title,
+            "url": self.url,
+            "found_by": self.sources,
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        text = tok.normalize(text).strip()
+        phrases = tuple(tuple(tok.tokenize(p)) for p in _PHRASE.findall(text))
+        terms = tuple(dict.fromkeys(tok.tokenize(_PHRASE.sub(" ", text)) + [t for p in phrases for t in p]))
+        return cls(text, terms, tuple(p for p in phrases if p))
+
+    def fts(self) -> str | None:
+        def q(t: str) -> str:
+            return '"' + t.replace('"', '""') + '"'
+
+        if not self.terms:
+            return None
+        anyterm = " OR ".join(q(t) for t in self.terms)
+        if not self.phrases:
+            return anyterm
+        required = " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in self.phrases)
+        return f"({required}) AND ({anyterm})"
+
+
+class Searcher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        embedder: Callable[[], Embedder] | None,
+        vectors: Callable[[], VectorStore] | None,
+        model: Callable[[], str | None],
+        keyword_weight: float = 1.0,
+        dense_weight: float = 1.0,
+    ) -> None:
+        self.catalog = catalog
+        self._embedder = embedder
+        self._vectors = vectors
+        self._model = model  # the model whose vectors are complete enough to search, if any
+        self.keyword_weight = keyword_weight
+        self.dense_weight = dense_weight
+
+    # --- the two rankings -----------------------------------------------------------------------
+    def keyword(self, query: Query, n: int, filters: Filters) -> list[int]:
+        match = query.fts()
+        if match is None:
+            return []
+        where, args = _filter_sql(filters)
+        sql = (
+            "SELECT chunks_fts.rowid FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
+            "JOIN files f ON f.id = c.file_id WHERE chunks_fts MATCH ?" + where +
+            " ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?"
+        )
+        return [r[0] for r in self.catalog.db.execute(sql, (match, *args, n))]
+
+    def dense(self, query: Query, n: int, filters: Filters) -> list[int]:
+        model = self._model()
+        if not model or self._embedder is None or self._vectors is None or not query.text:
+            return []
+        embedder = self._embedder()
+        if embedder.name != model:
+            return []
+        vec = embedder.embed_queries([query.text])[0]
+        vectors = self._vectors()
+        if not filters.active:
+            return [h.chunk_id for h in vectors.query(model, vec, n)]
+        where, args = _filter_sql(filters)
+        ids = [r[0] for r in self.catalog.db.execute("SELECT f.id FROM files f WHERE 1" + where, args)]
+        if len(ids) <= 2000:
+            return [h.chunk_id for h in vectors.query(model, vec, n, file_ids=ids)]
+        allowed = set(ids)
+        hits = vectors.query(model, vec, n * 5)
+        chunk_files = {c.id: c.file_id for c in self.catalog.chunks(h.chunk_id for h in hits).values()}
+        return [h.chunk_id for h in hits if chunk_files.get(h.chunk_id) in allowed][:n]
+
+    # --- fused ----------------------------------------------------------------------------------
+    def weights(self, query: Query) -> tuple[float, float]:
+        dense_w = self.dense_weight
+        if self._embedder is not None and tok.is_korean(query.text):
+            if not self._embedder().multilingual:
+                dense_w = 0.0
+        return self.keyword_weight, dense_w
+
+    def search(self, text: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        filters = filters or Filters()
+        query = Query.parse(text)
+        if not query.text:
+            return []
+        kw_w, dense_w = self.weights(query)
+        kw = self.keyword(query, CANDIDATES, filters) if mode in ("hybrid", "keyword") and kw_w > 0 else []
+        de = self.dense(query, CANDIDATES, filters) if mode in ("hybrid", "dense") and dense_w > 0 else []
+        scores: dict[int, float] = {}
+        found: dict[int, list[str]] = {}
+        for name, ranking, w in (("keyword", kw, kw_w), ("dense", de, dense_w)):
+            for rank, cid in enumerate(ranking):
+                scores[cid] = scores.get(cid, 0.0) + w / (RRF_K + rank + 1)
+                found.setdefault(cid, []).append(name)
+        return self._hits(query, scores, found, k)
+
+    def _hits(self, query: Query, scores: dict[int, float], found: dict[int, list[str]], k: int) -> list[Hit]:
+        chunks = self.catalog.chunks(scores)
+        best: dict[int, ChunkRow] = {}
+        for cid in sorted(scores, key=lambda c: -scores[c]):
+            c = chunks.get(cid)
+            if c is not None and c.file_id not in best:
+                best[c.file_id] = c
+                if len(best) >= k:
+                    break
+        hits = []
+        for file_id, c in best.items():
+            f = self.catalog.file_by_id(file_id)
+            if f is None:
+                continue
+            snippet, marks = make_snippet(c.text, query)
+            hits.append(_hit(f, c, scores[c.id], snippet, marks, found.get(c.id, [])))
+        return hits
+
+
+def _hit(f: FileRow, c: ChunkRow, score: float, snippet: str, marks: list[tuple[int, int]], found: list[str]) -> Hit:
+    return Hit(
+        path=paths.display(f.path),
+        page=c.page,
+        label=c.label,
+        score=score,
+        snippet=snippet,
+        highlights=marks,
+        title=f.title,
+        kind=f.kind,
+        modified=f.mtime_ns / 1e9,
+        file_id=f.id,
+        chunk_id=c.id,
+        char_start=c.char_start,
+        char_end=c.char_end,
+        url=f.url,
+        sources=found,
+    )
+
+
+def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
+    where: list[str] = ["f.state = 'indexed'"]
+    args: list[object] = []
+    if filters.types:
+        parts = []
+        for t in filters.types:
+            t = t.lower().lstrip(".")
+            parts.append("(f.kind = ? OR lower(f.path) LIKE ?)")
+            args += [t, f"%.{t}"]
+        where.append("(" + " OR ".join(parts) + ")")
+    if filters.after:
+        where.append("f.mtime_ns >= ?")
+        args.append(_ns(filters.after))
+    if filters.before:
+        where.append("f.mtime_ns < ?")
+        args.append(_ns(filters.before))
+    if filters.folders:
+        parts = []
+        for folder in filters.folders:
+            folder = folder.rstrip("/\\") or "/"
+            parts.append("(f.path = ? OR substr(f.path, 1, ?) = ?)")
+            args += [folder, len(folder) + 1, folder + "/"]
+        where.append("(" + " OR ".join(parts) + ")")
+    return " AND " + " AND ".join(where), args
+
+
+def _ns(day: dt.date) -> int:
+    return int(dt.datetime(day.year, day.month, day.day).timestamp() * 1e9)
+
+
+def make_snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """The part of a chunk around most query terms, with the spans of the terms to highlight."""
+    wanted = set(query.terms)
+    marks: list[tuple[int, int]] = []
+    if wanted:
+        for m in tok._WORD.finditer(text):
+            word = m.group()
+            if set(tok.tokenize(word)) & wanted or word.lower() in wanted:
+                marks.append((m.start(), m.end()))
+    if len(text) <= width:
+        start = 0
+    elif marks:
+        # the window that covers the most marks
+        best, start = -1, 0
+        for s, _ in marks:
+            lo = max(0, s - width // 4)
+            n = sum(1 for a, b in marks if a >= lo and b <= lo + width)
+            if n > best:
+                best, start = n, lo
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    piece = text[start:end]
+    shift = [(a - start, b - start) for a, b in marks if a >= start and b <= end]
+    # collapse whitespace while keeping highlight offsets right
+    out, mapping = [], []
+    prev_space = False
+    for ch in piece:
+        if ch.isspace():
+            if prev_space:
+                mapping.append(len(out) - 1)
+                continue
+            ch, prev_space = " ", True
+        else:
+            prev_space = False
+        mapping.append(len(out))
+        out.append(ch)
+    snippet = "".join(out)
+    spans = [(mapping[a], mapping[b - 1] + 1) for a, b in shift if b > a]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + snippet + suffix, [(a + len(prefix), b + len(prefix)) for a, b in spans]
