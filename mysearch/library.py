@@ -204,6 +204,29 @@ class Library:
     def search(self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         return self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
 
+    def verify(self) -> list[str]:
+        """Differences between the catalog, the keyword index and the vectors (empty when consistent)."""
+        db = self.catalog.db
+        out = []
+        chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks")}
+        fts_ids = {r[0] for r in db.execute("SELECT rowid FROM chunks_fts")}
+        if fts_ids != chunk_ids:
+            out.append(f"keyword index has {len(fts_ids - chunk_ids)} stray and {len(chunk_ids - fts_ids)} missing rows")
+        dups = db.execute("SELECT count(*) FROM (SELECT 1 FROM chunks GROUP BY file_id, seq HAVING count(*) > 1)")
+        if n := dups.fetchone()[0]:
+            out.append(f"{n} duplicated chunks")
+        orphans = db.execute("SELECT count(*) FROM chunks WHERE file_id NOT IN (SELECT id FROM files)").fetchone()[0]
+        if orphans:
+            out.append(f"{orphans} chunks of unknown files")
+        model = self.config.get("embedding.model")
+        stored = self.vectors().ids(model)
+        recorded = self.catalog.vector_ids(model)
+        if stored != recorded:
+            out.append(f"vector store differs from catalog: {len(stored - recorded)} stray, {len(recorded - stored)} missing")
+        if recorded - chunk_ids:
+            out.append(f"{len(recorded - chunk_ids)} vectors of deleted chunks")
+        return out
+
     # --- status ---------------------------------------------------------------------------------
     def status(self) -> Status:
         model = self.config.get("embedding.model")

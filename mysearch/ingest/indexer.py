@@ -69,6 +69,14 @@ class Cancelled(Exception):
     """The run was asked to stop; what is done is kept and the rest continues next time."""
 
 
+def _settled(row: FileRow) -> bool:
+    """An unchanged file needs no work, unless it failed for a reason that may have passed
+    (permissions fixed, a parser bug fixed); a file that timed out is only retried once it changes."""
+    if row.hash is None:
+        return False
+    return row.state != FAILED or (row.reason or "").startswith("took longer")
+
+
 def file_hash(path: str) -> str:
     h = hashlib.blake2b(digest_size=20)
     with open(path, "rb") as f:
@@ -126,8 +134,14 @@ class Indexer:
             row = known.get(key)
             if row is None:
                 new.append((key, cand))
-            elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and row.hash is not None:
-                report.unchanged += 1
+            elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and _settled(row):
+                # still-skipped files count as skipped, so the counts add up to the files seen
+                if row.state == SKIPPED:
+                    report.skipped += 1
+                elif row.state == FAILED:
+                    report.failed += 1
+                else:
+                    report.unchanged += 1
             else:
                 to_read.append((key, cand, None))
         vanished = {k: r for k, r in known.items() if k not in found and k not in problems}

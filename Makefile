@@ -1,0 +1,31 @@
+# mysearch: `make run` installs and starts the app; `make test` installs and runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	# torch is pinned to the CPU build in pyproject.toml, so pip never pulls a CUDA build
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/mysearch add samples >/dev/null
+	$(BIN)/mysearch repl
+
+test: install
+	$(BIN)/ruff check mysearch tests benchmarks
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) bench-results .pytest_cache

@@ -1,0 +1,88 @@
+"""The command-line contract other tools rely on: JSON shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+
+from mysearch.lock import OwnerLock
+
+
+def test_json_contract_end_to_end(home, docs, tmp_path):
+    run_cli("add", str(docs), home=home)
+    out = json.loads(run_cli("index", "--json", home=home).stdout)
+    assert set(out) == {"indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds"}
+    assert out["indexed"] == 5 and out["failed"] == 0 and out["chunks"] >= 5
+
+    res = json.loads(run_cli("search", "renew passport", "-k", "2", "--json", home=home).stdout)
+    assert res["query"] == "renew passport"
+    assert len(res["hits"]) == 2
+    first = res["hits"][0]
+    assert first["path"] == str(docs / "passport.md")
+    assert {"path", "page", "score", "snippet"} <= set(first)
+    assert first["page"] is None and isinstance(first["score"], float) and "assport" in first["snippet"]
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        json.dumps({"_id": "q1", "text": "tomato soup"}) + "\n" + json.dumps({"_id": "q2", "text": "여권 발급"}) + "\n",
+        "utf-8",
+    )
+    lines = run_cli("search", "--queries", str(queries), "-k", "1", "--json", home=home).stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [r["id"] for r in rows] == ["q1", "q2"]
+    assert rows[0]["hits"][0]["path"].endswith("recipe.txt")
+    assert rows[1]["hits"][0]["path"].endswith("여권.md")
+
+    (docs / "empty.txt").write_text("")
+    run_cli("index", home=home)
+    st = json.loads(run_cli("status", "--json", home=home).stdout)
+    assert st["folders"] == [str(docs)]
+    assert st["files"] == {"indexed": 5, "skipped": 1, "failed": 0}
+    assert st["chunks"] >= 5
+    assert st["problems"] == [{"path": str(docs / "empty.txt"), "state": "skipped", "reason": "empty file"}]
+    assert st["model"] == "multilingual-e5-small" and st["store"] == "embedded"
+
+    again = json.loads(run_cli("index", "--json", home=home).stdout)
+    assert again["indexed"] == 0 and again["unchanged"] == 5
+
+
+def test_config_commands(home):
+    rows = json.loads(run_cli("config", "list", "--json", home=home).stdout)
+    keys = {r["key"] for r in rows}
+    assert {"folders", "store.url", "embedding.model", "index.max_file_mb"} <= keys
+    assert all(r["description"] for r in rows)
+    assert run_cli("config", "set", "search.k", "7", home=home).stdout.strip() == "7"
+    assert run_cli("config", "get", "search.k", home=home).stdout.strip() == "7"
+    bad = run_cli("config", "set", "search.k", "many", home=home, check=False)
+    assert bad.returncode != 0 and bad.stderr.count("\n") == 1 and "not a valid int" in bad.stderr
+    unknown = run_cli("config", "get", "no.such", home=home, check=False)
+    assert unknown.returncode != 0 and "unknown setting" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_errors_are_one_readable_line(home, tmp_path):
+    missing = run_cli("add", str(tmp_path / "nope"), home=home, check=False)
+    assert missing.returncode != 0 and missing.stderr.strip().startswith("mysearch: not found")
+    nothing = run_cli("index", home=home, check=False)
+    assert nothing.returncode != 0 and "add a folder" in nothing.stderr
+    assert "Traceback" not in nothing.stderr + missing.stderr
+
+
+def test_second_writer_gets_a_clear_message(home, docs):
+    run_cli("add", str(docs), home=home)
+    owner = OwnerLock(home)
+    owner.acquire()  # this test process plays the running indexer
+    try:
+        busy = run_cli("index", home=home, check=False)
+        assert busy.returncode != 0
+        assert "in use by mysearch process" in busy.stderr and busy.stderr.count("\n") == 1
+    finally:
+        owner.release()
+    assert run_cli("index", home=home).returncode == 0
+
+
+def test_home_option_and_env_are_separate_libraries(home, docs, tmp_path):
+    other = tmp_path / "other"
+    run_cli("--home", str(other), "add", str(docs), home=home)
+    assert json.loads(run_cli("--home", str(other), "status", "--json", home=home).stdout)["folders"] == [str(docs)]
+    assert json.loads(run_cli("status", "--json", home=home).stdout)["folders"] == []

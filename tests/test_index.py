@@ -1,0 +1,182 @@
+"""Indexing against the real model and the real embedded Chroma: incremental, exact, consistent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from mysearch.search import Filters
+
+
+def paths_of(hits) -> list[str]:
+    return [Path(h.path).name for h in hits]
+
+
+def all_chunk_ids(lib) -> set[int]:
+    return {r[0] for r in lib.catalog.db.execute("SELECT id FROM chunks")}
+
+
+def test_index_and_search_english_korean_and_across(lib, docs):
+    lib.add([str(docs)])
+    report = lib.index()
+    assert (report.indexed, report.failed, report.skipped) == (5, 0, 0)
+    assert report.chunks >= 5
+    assert lib.verify() == []
+    assert paths_of(lib.search("how long does it take to renew a passport", k=3))[0] == "passport.md"
+    assert paths_of(lib.search("여권 발급 기간", k=3))[0] == "여권.md"
+    assert paths_of(lib.search("INV-2024-0042", k=1)) == ["invoice.txt"]
+    assert paths_of(lib.search("0042", k=1)) == ["invoice.txt"]
+    # meaning across languages: a Korean question finds the English recipe, and the other way round
+    assert paths_of(lib.search("토마토 수프 만드는 법", k=1)) == ["recipe.txt"]
+    assert "여권.md" in paths_of(lib.search("where do I apply for a passport in Korea", k=2))
+
+
+def test_rerun_over_unchanged_files_does_no_work(lib, docs):
+    lib.add([str(docs)])
+    lib.index()
+    before = all_chunk_ids(lib)
+    report = lib.index()
+    assert (report.indexed, report.unchanged, report.chunks, report.embedded) == (0, 5, 0, 0)
+    assert all_chunk_ids(lib) == before
+
+
+def test_modified_file_chunks_are_replaced(lib, docs):
+    lib.add([str(docs)])
+    lib.index()
+    (docs / "recipe.txt").write_text("Lemon cake: whisk eggs and sugar, fold in flour and lemon zest.\n", "utf-8")
+    report = lib.index()
+    assert report.indexed == 1 and report.unchanged == 4
+    assert lib.search('"tomato"', k=5, mode="keyword") == []
+    assert paths_of(lib.search("lemon zest", k=1)) == ["recipe.txt"]
+    assert lib.verify() == []
+
+
+def test_deleted_and_removed_files_leave_nothing(lib, docs):
+    lib.add([str(docs)])
+    lib.index()
+    (docs / "invoice.txt").unlink()
+    report = lib.index()
+    assert report.removed == 1
+    assert lib.search("Northwind", mode="keyword") == []
+    assert all(h.path != str(docs / "invoice.txt") for h in lib.search("invoice payable"))
+    assert lib.verify() == []
+    lib.remove([str(docs)])
+    report = lib.index()
+    assert report.removed == 4
+    assert all_chunk_ids(lib) == set()
+    assert lib.vectors().count(lib.config.get("embedding.model")) == 0
+
+
+def test_rename_and_move_are_not_re_embedded(lib, docs):
+    lib.add([str(docs)])
+    lib.index()
+    ids = all_chunk_ids(lib)
+    (docs / "archive").mkdir()
+    shutil.move(docs / "recipe.txt", docs / "archive" / "soup.txt")
+    report = lib.index()
+    assert report.moved == 1 and report.indexed == 0 and report.embedded == 0
+    assert all_chunk_ids(lib) == ids
+    hits = lib.search("tomato soup with basil", k=1)
+    assert hits[0].path == str(docs / "archive" / "soup.txt")
+    assert paths_of(lib.search("soup.txt", k=1, mode="keyword")) == ["soup.txt"]  # new name is searchable
+    assert lib.verify() == []
+
+
+def test_filters_by_type_folder_and_date(lib, docs):
+    lib.add([str(docs)])
+    old = time.mktime((2020, 5, 1, 12, 0, 0, 0, 0, -1))
+    os.utime(docs / "recipe.txt", (old, old))
+    lib.index()
+    import datetime as dt
+
+    assert paths_of(lib.search("fibonacci", filters=Filters(types=("md",)))) != ["fib.py"]
+    assert paths_of(lib.search("fibonacci", k=1, filters=Filters(types=("py",)))) == ["fib.py"]
+    assert set(paths_of(lib.search("passport", filters=Filters(folders=(str(docs / "code"),))))) == {"fib.py"}
+    recent = lib.search("tomato soup", filters=Filters(after=dt.date(2021, 1, 1)))
+    assert "recipe.txt" not in paths_of(recent)
+    assert paths_of(lib.search("tomato soup", k=1, filters=Filters(before=dt.date(2021, 1, 1)))) == ["recipe.txt"]
+
+
+def test_model_change_rebuilds_vectors_without_mixing(lib, docs):
+    lib.add([str(docs)])
+    lib.index()
+    first = lib.config.get("embedding.model")
+    lib.config.set("embedding.model", "all-minilm-l6-v2")
+    assert lib.searchable_model() == first  # the old vectors keep answering until the new ones are done
+    report = lib.index()
+    assert report.embedded == len(all_chunk_ids(lib))
+    assert lib.searchable_model() == "all-minilm-l6-v2"
+    assert lib.catalog.models_with_vectors() == ["all-minilm-l6-v2"]
+    assert not lib.vectors().has(first)
+    assert lib.verify() == []
+    assert paths_of(lib.search("renew a passport", k=1)) == ["passport.md"]
+
+
+BAD_FILES = {
+    "empty.txt": (b"", "empty"),
+    "random.txt": (os.urandom(4096).replace(b"\x00", b"\x01") + b"\x00" * 64, "binary"),
+    "broken.pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog", "damaged"),
+    "broken.docx": (b"PK\x03\x04 this is not really a zip", "damaged"),
+}
+
+
+def test_bad_files_are_recorded_and_indexing_goes_on(lib, docs, tmp_path):
+    for name, (data, _) in BAD_FILES.items():
+        (docs / name).write_bytes(data)
+    os.symlink("loop.txt", docs / "loop.txt")  # a link to itself
+    os.symlink("..", docs / "code" / "up")  # a folder loop: not followed
+    cp949_name = os.fsdecode("한글메모.txt".encode("cp949"))  # a legacy (non-UTF-8) file name
+    (docs / cp949_name).write_text("레거시 인코딩 파일 이름도 찾을 수 있어야 합니다.", encoding="utf-8")
+    big = docs / "big.txt"
+    big.write_text("x " * 600_000)
+    lib.config.set("index.max_file_mb", "1")
+    lib.add([str(docs)])
+    report = lib.index()
+    assert report.indexed == 6  # the five good files and the legacy-named one
+    problems = {Path(p["path"]).name: p["reason"] for p in report.problems}
+    assert "empty" in problems["empty.txt"]
+    assert "binary" in problems["random.txt"]
+    assert "damaged" in problems["broken.pdf"].lower()
+    assert "damaged" in problems["broken.docx"].lower() or "not" in problems["broken.docx"].lower()
+    assert "loop" in problems["loop.txt"]
+    assert "limit" in problems["big.txt"]
+    status = lib.status()
+    assert status.files["indexed"] == 6
+    hits = lib.search("레거시 인코딩", k=1)
+    assert hits and hits[0].path.endswith("한글메모.txt")
+    assert lib.verify() == []
+    again = lib.index()
+    assert again.indexed == 0 and again.unchanged == 6 and again.skipped == report.skipped  # not retried
+
+
+def test_file_vanishing_between_scan_and_read(lib, docs):
+    from mysearch.ingest.scanner import Candidate
+
+    lib.add([str(docs)])
+    lib.index()
+    indexer = lib.indexer()
+    gone = str(docs / "gone.txt")
+    try:
+        assert indexer.read_file(gone, Candidate(gone, str(docs), 10, 1), None, lib.embedder()) == "unchanged"
+        (docs / "recipe.txt").unlink()
+        target = str(docs / "recipe.txt")
+        assert indexer.read_file(target, Candidate(target, str(docs), 10, 1), None, lib.embedder()) == "removed"
+    finally:
+        indexer.close()
+    assert lib.search('"tomato"', mode="keyword") == []
+
+
+def test_per_file_time_limit(lib, docs):
+    lib.config.set("index.timeout_s", "0.0001")
+    lib.add([str(docs)])
+    report = lib.index()
+    assert report.failed == 5 and report.indexed == 0
+    assert all("longer than" in p["reason"] for p in report.problems)
+    lib.config.set("index.timeout_s", "60")
+    (docs / "recipe.txt").write_text("Changed: pea soup.\n")
+    again = lib.index()
+    assert again.indexed == 1 and again.failed == 4  # a changed file is tried again, the others wait
