@@ -1,0 +1,34 @@
+"""Text extraction: one small module per format family, chosen by file extension.
+
+Importing this package registers every built-in extractor. Heavy parsing libraries (pdfium, lxml,
+trafilatura, python-docx, ...) are imported inside each ``extract`` so that importing the package, and
+scanning a folder, stays fast.
+"""
+
+from mysearch.sources import epub, hwp, office, pdf, text, web
+from mysearch.sources.base import SECTION_JOIN, Document, ExtractionError, Extractor, Section, SkipFile
+from mysearch.sources.registry import extract, extractor_for, register, supported_extensions, unregister
+from mysearch.sources.text import decode_text
+from mysearch.sources.web import is_saved_page_asset
+
+__all__ = [
+    "SECTION_JOIN",
+    "Document",
+    "ExtractionError",
+    "Extractor",
+    "Section",
+    "SkipFile",
+    "decode_text",
+    "epub",
+    "extract",
+    "extractor_for",
+    "hwp",
+    "is_saved_page_asset",
+    "office",
+    "pdf",
+    "register",
+    "supported_extensions",
+    "text",
+    "unregister",
+    "web",
+]
