@@ -332,9 +332,7 @@ class Catalog:
 
     def done_vector_deletes(self, model: str, chunk_ids: list[int]) -> None:
         with self.transaction() as db:
-            db.executemany(
-                "DELETE FROM vector_deletes WHERE model=? AND chunk_id=?", [(model, c) for c in chunk_ids]
-            )
+            db.executemany("DELETE FROM vector_deletes WHERE model=? AND chunk_id=?", [(model, c) for c in chunk_ids])
 
     def models_with_vectors(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT model FROM vectors")]
@@ -344,7 +342,8 @@ class Catalog:
         out: dict[str, bytes] = {}
         for i in range(0, len(hashes), 500):
             part = hashes[i : i + 500]
-            q = f"SELECT text_hash, vector FROM embed_cache WHERE model=? AND text_hash IN ({','.join('?' * len(part))})"
+            marks = ",".join("?" * len(part))
+            q = f"SELECT text_hash, vector FROM embed_cache WHERE model=? AND text_hash IN ({marks})"
             out.update(dict(self.db.execute(q, [model, *part])))
         return out
 
@@ -357,9 +356,7 @@ class Catalog:
 
     def prune_cache(self) -> None:
         """Drop cached vectors no chunk uses any more (keeps the cache from growing without end)."""
-        self.db.execute(
-            "DELETE FROM embed_cache WHERE text_hash NOT IN (SELECT text_hash FROM chunks)"
-        )
+        self.db.execute("DELETE FROM embed_cache WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
 
     # --- counts ---------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

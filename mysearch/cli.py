@@ -165,7 +165,9 @@ def cmd_index(lib, args) -> int:  # noqa: ANN001
     report = lib.index(progress=_TerminalProgress())
     if args.json:
         d = report.as_json()
-        print(json.dumps({k: d[k] for k in ("indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds")}))
+        print(
+            json.dumps({k: d[k] for k in ("indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds")})
+        )
     else:
         print(
             f"{report.indexed} indexed, {report.unchanged} unchanged, {report.removed} removed, "
@@ -270,8 +272,15 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
         return 0
     current = lib.config.get("embedding.model")
     rows = [
-        {"name": i.name, "kind": "embedding", "multilingual": i.multilingual, "dim": i.dim,
-         "package": i.package, "description": i.description, "active": i.name == current}
+        {
+            "name": i.name,
+            "kind": "embedding",
+            "multilingual": i.multilingual,
+            "dim": i.dim,
+            "package": i.package,
+            "description": i.description,
+            "active": i.name == current,
+        }
         for i in embed.available()
     ]
     if args.json:
@@ -308,9 +317,6 @@ COMMANDS = {
     "models": cmd_models,
     "repl": cmd_repl,
 }
-
-
-
 
 
 if __name__ == "__main__":

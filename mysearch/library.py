@@ -201,7 +201,9 @@ class Library:
             cfg.get("search.dense_weight"),
         )
 
-    def search(self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
         return self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
 
     def verify(self) -> list[str]:
@@ -211,7 +213,9 @@ class Library:
         chunk_ids = {r[0] for r in db.execute("SELECT id FROM chunks")}
         fts_ids = {r[0] for r in db.execute("SELECT rowid FROM chunks_fts")}
         if fts_ids != chunk_ids:
-            out.append(f"keyword index has {len(fts_ids - chunk_ids)} stray and {len(chunk_ids - fts_ids)} missing rows")
+            out.append(
+                f"keyword index has {len(fts_ids - chunk_ids)} stray and {len(chunk_ids - fts_ids)} missing rows"
+            )
         dups = db.execute("SELECT count(*) FROM (SELECT 1 FROM chunks GROUP BY file_id, seq HAVING count(*) > 1)")
         if n := dups.fetchone()[0]:
             out.append(f"{n} duplicated chunks")
@@ -222,7 +226,9 @@ class Library:
         stored = self.vectors().ids(model)
         recorded = self.catalog.vector_ids(model)
         if stored != recorded:
-            out.append(f"vector store differs from catalog: {len(stored - recorded)} stray, {len(recorded - stored)} missing")
+            out.append(
+                f"vector store differs from catalog: {len(stored - recorded)} stray, {len(recorded - stored)} missing"
+            )
         if recorded - chunk_ids:
             out.append(f"{len(recorded - chunk_ids)} vectors of deleted chunks")
         return out

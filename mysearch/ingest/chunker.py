@@ -62,6 +62,12 @@ def _split_long(full: str, start: int, end: int, tokens: int, budget: int, count
 def chunk_document(doc: Document, count: TokenCounter, max_tokens: int, overlap: int) -> list[NewChunk]:
     full = doc.text
     budget = max(16, max_tokens - 8)  # room for special tokens and E5's "passage: " prefix
+    specials = count([""])[0]  # counted once per piece, but a chunk has them only once
+    raw = count
+
+    def count(texts: list[str]) -> list[int]:
+        return [max(1, n - specials) for n in raw(texts)]
+
     chunks: list[NewChunk] = []
     for section, base in zip(doc.sections, doc.section_offsets(), strict=True):
         spans = _pieces(section.text, base)
@@ -90,9 +96,12 @@ def _pack(pieces: list[_Piece], budget: int, overlap: int) -> list[tuple[int, in
         out.append((pieces[i].start, pieces[j - 1].end))
         if j >= len(pieces):
             break
-        # step back over trailing pieces that fit in the overlap, but always move forward
+        # step back over trailing pieces that fit in the overlap (at least one short sentence, so a
+        # statement cut at a chunk edge still has its context), but always move forward
         k, shared = j, 0
-        while k - 1 > i and shared + pieces[k - 1].tokens <= overlap:
+        while k - 1 > i and (
+            shared + pieces[k - 1].tokens <= overlap or (k == j and overlap and pieces[k - 1].tokens <= budget // 3)
+        ):
             k -= 1
             shared += pieces[k].tokens
         i = k
