@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     mu = msub.add_parser("use")
     mu.add_argument("name")
 
+    e = sub.add_parser("eval", help="measure retrieval quality on a BEIR folder or SQuAD JSON")
+    e.add_argument("dataset")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--model", help="embedding model to evaluate (default: the library's)")
+    e.add_argument("--limit", type=int, help="only the first N queries")
+    e.add_argument("--mode", action="append", choices=("keyword", "dense", "hybrid"), help="repeatable")
+
     sub.add_parser("repl", help="index, then an interactive search prompt")
     return p
 
@@ -307,6 +314,27 @@ def cmd_repl(lib, args) -> int:  # noqa: ANN001
         _print_hits(lib.search(text))
 
 
+def cmd_eval(lib, args) -> int:  # noqa: ANN001
+    from . import evaluate
+
+    ds = Path(args.dataset)
+    model = args.model or lib.config.get("embedding.model")
+    home = lib.home / "eval" / f"{ds.stem if ds.is_file() else ds.name}-{model}"
+    modes = tuple(args.mode) if args.mode else ("keyword", "dense", "hybrid")
+    result = evaluate.run(ds, home, model, modes, args.limit, progress=_TerminalProgress())
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['dataset']}: {result['documents']} documents, {result['queries']} queries, {result['model']}")
+        for mode in modes:
+            r = result[mode]
+            print(
+                f"  {mode:<8} nDCG@10 {r['ndcg@10']:.3f}  Recall@10 {r['recall@10']:.3f}  MRR@10 {r['mrr@10']:.3f}"
+                f"  p50 {r['latency_ms_p50']} ms  p95 {r['latency_ms_p95']} ms"
+            )
+    return 0
+
+
 COMMANDS = {
     "add": cmd_add,
     "remove": cmd_remove,
@@ -316,6 +344,7 @@ COMMANDS = {
     "config": cmd_config,
     "models": cmd_models,
     "repl": cmd_repl,
+    "eval": cmd_eval,
 }
 
 

@@ -1,0 +1,61 @@
+"""Evaluation metrics on hand-made cases, and `mysearch eval` on tiny datasets with known answers."""
+
+import json
+import math
+
+import pytest
+from conftest import run_cli
+
+from mysearch.evaluate import load
+from mysearch.metrics import mrr_at_k, ndcg_at_k, percentile, recall_at_k
+
+
+def test_metrics_on_known_rankings():
+    rel = {"d1": 1}
+    assert ndcg_at_k(["d1", "d2"], rel) == 1.0
+    assert ndcg_at_k(["d2", "d1"], rel) == pytest.approx(1 / math.log2(3))
+    assert ndcg_at_k(["d2", "d3"], rel) == 0.0
+    graded = {"a": 2, "b": 1}
+    assert ndcg_at_k(["b", "a"], graded) == pytest.approx((1 + 2 / math.log2(3)) / (2 + 1 / math.log2(3)))
+    assert recall_at_k(["a", "x"], graded) == 0.5
+    assert mrr_at_k(["x", "y", "a"], graded) == pytest.approx(1 / 3)
+    assert mrr_at_k(["x"] * 10 + ["a"], graded) == 0.0  # beyond k
+    assert percentile([5, 1, 3, 2, 4], 50) == 3 and percentile([1, 2, 3, 4], 95) == 4
+
+
+def make_beir(folder):
+    folder.mkdir()
+    (folder / "qrels").mkdir()
+    docs = [
+        {"_id": "d1", "title": "Glaciers", "text": "Glaciers retreat as the climate warms."},
+        {"_id": "d2", "title": "Harbours", "text": "The harbour master logs every ship that docks."},
+        {"_id": "d3", "title": "여권", "text": "여권을 발급받으려면 구청에 가야 합니다."},
+    ]
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in docs), "utf-8")
+    queries = [{"_id": "q1", "text": "why do glaciers retreat"}, {"_id": "q2", "text": "여권 발급"},
+               {"_id": "q3", "text": "no judgement for this one"}]
+    (folder / "queries.jsonl").write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in queries), "utf-8")
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n")
+
+
+def test_beir_and_squad_loaders(tmp_path):
+    make_beir(tmp_path / "tiny")
+    ds = load(tmp_path / "tiny")
+    assert set(ds.docs) == {"d1", "d2", "d3"} and set(ds.queries) == {"q1", "q2"}  # unjudged query dropped
+    assert ds.docs["d1"].startswith("Glaciers\n")
+    squad = {"data": [{"title": "Seoul", "paragraphs": [
+        {"context": "Seoul is the capital.", "qas": [{"id": "s1", "question": "What is the capital?",
+                                                      "answers": [{"text": "Seoul", "answer_start": 0}]}]}]}]}
+    (tmp_path / "sq.json").write_text(json.dumps(squad))
+    sq = load(tmp_path / "sq.json")
+    assert sq.qrels == {"s1": {"a000-p000": 1}} and "Seoul is the capital." in sq.docs["a000-p000"]
+
+
+def test_eval_command_through_the_pipeline(home, tmp_path):
+    make_beir(tmp_path / "tiny")
+    out = json.loads(run_cli("eval", str(tmp_path / "tiny"), "--json", home=home).stdout)
+    assert out["documents"] == 3 and out["queries"] == 2
+    assert out["keyword"]["ndcg@10"] == 1.0 and out["hybrid"]["ndcg@10"] == 1.0
+    assert out["hybrid"]["recall@10"] == 1.0 and out["hybrid"]["latency_ms_p95"] > 0
+    again = json.loads(run_cli("eval", str(tmp_path / "tiny"), "--json", home=home).stdout)
+    assert again["indexed"] == 0  # a re-run reuses the indexed corpus
