@@ -7,6 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from mysearch.search import Filters
 
 
@@ -178,3 +180,49 @@ def test_per_file_time_limit(lib, docs):
     (docs / "recipe.txt").write_text("Changed: pea soup.\n")
     again = lib.index()
     assert again.indexed == 1 and again.failed == 4  # a changed file is tried again, the others wait
+
+
+def _without_read_override() -> list[str] | None:
+    """A command prefix under which file permissions apply: root keeps its uid but loses the
+    capabilities that let it read anything (setpriv); other users need nothing."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+@pytest.mark.skipif(_without_read_override() is None, reason="root without setpriv reads every file")
+def test_permission_denied_files_and_folders_are_recorded(tmp_path, home):
+    import json
+    import subprocess
+    import sys
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "open.txt").write_text("anyone may read this note about lanterns")
+    (docs / "secret.txt").write_text("private words")
+    (docs / "locked").mkdir()
+    (docs / "locked" / "inner.txt").write_text("more private words")
+    os.chmod(docs / "secret.txt", 0o000)
+    os.chmod(docs / "locked", 0o000)
+    env = {**os.environ, "MYSEARCH_HOME": str(home)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        cmd = [*_without_read_override(), sys.executable, "-m", "mysearch", *args]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+    try:
+        assert cli("add", str(docs)).returncode == 0
+        out = cli("index", "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["indexed"] == 1
+        st = json.loads(cli("status", "--json").stdout)
+        reasons = {Path(p["path"]).name: p["reason"] for p in st["problems"]}
+        assert "permission denied" in reasons["secret.txt"]
+        assert "permission denied" in reasons["locked"]
+    finally:
+        os.chmod(docs / "secret.txt", 0o644)
+        os.chmod(docs / "locked", 0o755)

@@ -25,7 +25,7 @@ from ..sources.base import ExtractionError, SkipFile
 from ..store.vectors import VectorStore
 from .chunker import chunk_document
 from .extract_worker import ExtractorProcess
-from .scanner import Candidate, Problem, Scanner
+from .scanner import Candidate, Problem, Scanner, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ class Indexer:
         except FileNotFoundError:
             return "removed" if self.catalog.delete_file(key) else "unchanged"
         except OSError as exc:
-            self.catalog.record_problem(key, cand.root, FAILED, f"cannot be read: {exc.strerror or exc}")
+            self.catalog.record_problem(key, cand.root, FAILED, f"cannot be read: {os_reason(exc)}")
             return FAILED
         row = self.catalog.file(key)
         if row is not None and row.hash == digest and row.state == "indexed":

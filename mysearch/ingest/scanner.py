@@ -32,7 +32,7 @@ class Problem:
     reason: str
 
 
-def _reason(exc: OSError) -> str:
+def os_reason(exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
     if exc.errno == errno.ELOOP:
@@ -66,7 +66,7 @@ class Scanner:
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            yield Problem(folder, root, f"folder cannot be read: {_reason(exc)}")
+            yield Problem(folder, root, f"folder cannot be read: {os_reason(exc)}")
             return
         entries.sort(key=lambda e: e.name)
         for entry in entries:
@@ -96,7 +96,7 @@ class Scanner:
         try:
             st = os.stat(path)  # follows a file symlink
         except OSError as exc:
-            yield Problem(path, root, _reason(exc))
+            yield Problem(path, root, os_reason(exc))
             return
         if not os.path.isfile(path):
             return
