@@ -117,16 +117,19 @@ class ChunkRow:
 
 
 class Catalog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reader: bool = False) -> None:
+        """``reader=True`` opens a second connection for searching from another thread (WAL lets
+        readers run beside the writer without blocking either)."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(_SCHEMA)
-        if self.get_meta("schema") is None:
-            self.set_meta("schema", str(SCHEMA_VERSION))
+        if not reader:
+            self.db.executescript(_SCHEMA)
+            if self.get_meta("schema") is None:
+                self.set_meta("schema", str(SCHEMA_VERSION))
 
     def close(self) -> None:
         self.db.close()
@@ -155,6 +158,17 @@ class Catalog:
         sql = "SELECT * FROM files" + (" WHERE root=?" if root else "")
         rows = self.db.execute(sql, (root,) if root else ())
         return {r[1]: FileRow(*r) for r in rows}
+
+    def files_under(self, prefixes: list[str]) -> dict[str, FileRow]:
+        """Rows at these paths or inside these folders."""
+        out: dict[str, FileRow] = {}
+        for prefix in prefixes:
+            folder = prefix.rstrip("/") + "/"
+            rows = self.db.execute(
+                "SELECT * FROM files WHERE path = ? OR substr(path, 1, ?) = ?", (prefix, len(folder), folder)
+            )
+            out.update({r[1]: FileRow(*r) for r in rows})
+        return out
 
     def file(self, path: str) -> FileRow | None:
         row = self.db.execute("SELECT * FROM files WHERE path=?", (path,)).fetchone()

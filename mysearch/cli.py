@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 from . import __version__
 from .config import default_home
 from .errors import ConfigError, MySearchError
-from .search import Filters, Hit
+from .search import Filters
 
 log = logging.getLogger("mysearch")
 
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--before", type=_date, help="modified before this date")
     s.add_argument("--in", dest="folders", action="append", default=[], help="only under this folder")
     s.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid")
+
+    sub.add_parser("watch", help="keep the index in step with the folders until stopped (Ctrl+C)")
 
     st = sub.add_parser("status", help="what is indexed and what was skipped")
     st.add_argument("--json", action="store_true")
@@ -166,9 +169,25 @@ class _TerminalProgress:
         sys.stderr.flush()
 
 
+def _remote(lib):  # noqa: ANN001, ANN202
+    """The running mysearch that owns this library, if another process does and it answers."""
+    holder = lib.lock.holder()
+    if holder is None or holder == os.getpid():
+        return None
+    from .service import RemoteLibrary
+
+    remote = RemoteLibrary(lib.home)
+    return remote if remote.available() else None
+
+
 def cmd_index(lib, args) -> int:  # noqa: ANN001
     if not lib.folders():
         raise ConfigError("nothing to index yet: add a folder with `mysearch add FOLDER`")
+    remote = _remote(lib)
+    if remote is not None:
+        remote.call({"op": "sync"})
+        print(f"mysearch (process {lib.lock.holder()}) keeps this library up to date; asked it to rescan now")
+        return 0
     report = lib.index(progress=_TerminalProgress())
     if args.json:
         d = report.as_json()
@@ -194,16 +213,16 @@ def _filters(args) -> Filters:  # noqa: ANN001
     )
 
 
-def _print_hits(hits: list[Hit]) -> None:
+def _print_hits(hits: list[dict[str, object]]) -> None:
     if not hits:
         print("no results")
     bold = "\033[1m" if sys.stdout.isatty() else ""
     reset = "\033[0m" if sys.stdout.isatty() else ""
     for n, h in enumerate(hits, 1):
-        where = f" (page {h.page})" if h.page else (f" ({h.label})" if h.label else "")
-        print(f"{n}. {h.path}{where}  [{h.score:.4f}]")
-        snippet, out, pos = h.snippet, [], 0
-        for a, b in h.highlights:
+        where = f" (page {h['page']})" if h["page"] else (f" ({h['label']})" if h.get("label") else "")
+        print(f"{n}. {h['path']}{where}  [{h['score']:.4f}]")
+        snippet, out, pos = str(h["snippet"]), [], 0
+        for a, b in h.get("highlights", []):
             out += [snippet[pos:a], bold or "[", snippet[a:b], reset or "]"]
             pos = b
         out.append(snippet[pos:])
@@ -212,39 +231,59 @@ def _print_hits(hits: list[Hit]) -> None:
 
 def cmd_search(lib, args) -> int:  # noqa: ANN001
     filters = _filters(args)
+    remote = _remote(lib)
+    if remote is not None:  # a watcher or the app owns the store: ask it, never read stale vectors
+        f = {"types": list(filters.types), "folders": list(filters.folders),
+             "after": filters.after.isoformat() if filters.after else None,
+             "before": filters.before.isoformat() if filters.before else None}
+
+        def search(text: str) -> list[dict[str, object]]:
+            req = {"op": "search", "text": text, "k": args.k, "filters": f, "mode": args.mode}
+            return remote.call(req)["hits"]
+    else:
+
+        def search(text: str) -> list[dict[str, object]]:
+            return [h.as_json() for h in lib.search(text, args.k, filters, args.mode)]
+
     if args.queries:
         with open(args.queries, encoding="utf-8") as f:
             for line in f:
                 if not line.strip():
                     continue
                 q = json.loads(line)
-                hits = lib.search(q["text"], args.k, filters, args.mode)
-                print(json.dumps({"id": q.get("_id"), "hits": [h.as_json() for h in hits]}, ensure_ascii=False))
+                print(json.dumps({"id": q.get("_id"), "hits": search(q["text"])}, ensure_ascii=False))
         return 0
     if not args.text:
         raise ConfigError("give a search text or --queries FILE")
-    hits = lib.search(args.text, args.k, filters, args.mode)
+    hits = search(args.text)
     if args.json:
-        print(json.dumps({"query": args.text, "hits": [h.as_json() for h in hits]}, ensure_ascii=False))
+        print(json.dumps({"query": args.text, "hits": hits}, ensure_ascii=False))
     else:
         _print_hits(hits)
     return 0
 
 
 def cmd_status(lib, args) -> int:  # noqa: ANN001
-    st = lib.status()
+    remote = _remote(lib)
+    st = remote.call({"op": "status"}) if remote is not None else lib.status().as_json()
     if args.json:
-        print(json.dumps(st.as_json(), ensure_ascii=False))
+        print(json.dumps(st, ensure_ascii=False))
         return 0
-    print(f"library: {st.home}")
-    print("folders: " + (", ".join(st.folders) or "none (add one with `mysearch add FOLDER`)"))
-    f = st.files
-    print(f"files: {f['indexed']} indexed, {f['skipped']} skipped, {f['failed']} failed; {st.chunks} chunks")
-    print(f"model: {st.model} ({st.vectors_pending} chunks waiting for vectors); store: {st.store}")
-    for p in st.problems[:50]:
+    print(f"library: {st['home']}")
+    print("folders: " + (", ".join(st["folders"]) or "none (add one with `mysearch add FOLDER`)"))
+    f = st["files"]
+    print(f"files: {f['indexed']} indexed, {f['skipped']} skipped, {f['failed']} failed; {st['chunks']} chunks")
+    print(f"model: {st['model']} ({st['vectors_pending']} chunks waiting for vectors); store: {st['store']}")
+    service = st.get("service")
+    if service:
+        print(f"watcher: process {st['owner_pid']}, {service['phase']}; watching {len(service['watched'])} folders")
+        for root, why in service["polled"].items():
+            print(f"  {root}: {why}")
+    problems = st["problems"]
+    for p in problems[:50]:
         print(f"  {p['state']}: {p['path']}: {p['reason']}")
-    if len(st.problems) > 50:
-        print(f"  … and {len(st.problems) - 50} more (status --json lists all)")
+    if len(problems) > 50:
+        print(f"  … and {len(problems) - 50} more (status --json lists all)")
     return 0
 
 
@@ -298,6 +337,43 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
+def cmd_watch(lib, args) -> int:  # noqa: ANN001
+    import signal
+
+    from .service import ControlServer, IndexService
+
+    if not lib.folders():
+        raise ConfigError("nothing to watch yet: add a folder with `mysearch add FOLDER`")
+    cfg = lib.config
+    service = IndexService(
+        lib,
+        debounce_s=cfg.get("watch.debounce_s"),
+        rescan_s=cfg.get("watch.rescan_s"),
+        max_watches=cfg.get("watch.max_watches"),
+    )
+    server = ControlServer(lib, service)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    service.start()
+    server.start()
+    print(f"watching {len(lib.folders())} folders (process {os.getpid()}); Ctrl+C to stop", file=sys.stderr)
+    for root, why in service.state.polled.items():
+        print(f"  {root}: {why}", file=sys.stderr)
+    try:
+        last = ""
+        while not stop.wait(1.0):
+            line = f"{service.state.phase}: {json.dumps(service.state.last_report)}"
+            if line != last and args.verbose:
+                print(line, file=sys.stderr)
+                last = line
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        service.stop()
+    return 0
+
+
 def cmd_repl(lib, args) -> int:  # noqa: ANN001
     if lib.folders():
         report = lib.index(progress=_TerminalProgress())
@@ -311,7 +387,7 @@ def cmd_repl(lib, args) -> int:  # noqa: ANN001
             return 0
         if not text:
             return 0
-        _print_hits(lib.search(text))
+        _print_hits([h.as_json() | {"highlights": h.highlights} for h in lib.search(text)])
 
 
 def cmd_eval(lib, args) -> int:  # noqa: ANN001
@@ -344,6 +420,7 @@ COMMANDS = {
     "config": cmd_config,
     "models": cmd_models,
     "repl": cmd_repl,
+    "watch": cmd_watch,
     "eval": cmd_eval,
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ class Library:
         self.lock = OwnerLock(self.home)
         self._vectors: VectorStore | None = None
         self._lock = threading.RLock()
+        self._readers = threading.local()
         library_id = self.catalog.get_meta("library_id")
         if library_id is None:
             library_id = uuid.uuid4().hex
@@ -91,6 +93,14 @@ class Library:
     # --- parts, opened on demand ----------------------------------------------------------------
     def embedder(self) -> Embedder:
         return embed.load(self.config.get("embedding.model"), self.config.get("embedding.threads"))
+
+    def reader(self) -> Catalog:
+        """The catalog for reading in this thread, on its own connection: it sees only committed
+        state and never lands inside the indexing thread's transaction."""
+        cat = getattr(self._readers, "catalog", None)
+        if cat is None:
+            cat = self._readers.catalog = Catalog(self.catalog.path, reader=True)
+        return cat
 
     def vectors(self) -> VectorStore:
         with self._lock:
@@ -158,6 +168,7 @@ class Library:
         try:
             report = indexer.sync(self.folders())
             self._retire_old_models()
+            self._searchable = None
             return report
         finally:
             indexer.close()
@@ -174,14 +185,24 @@ class Library:
 
     # --- searching ------------------------------------------------------------------------------
     def searchable_model(self) -> str | None:
-        """The configured model once its vectors are complete; until then the last complete one."""
+        """The configured model once its vectors are complete; until then the last complete one.
+
+        Asked on every search, so the answer is kept for a few seconds (counting is a table scan)."""
+        now, current = time.monotonic(), self.config.get("embedding.model")
+        cached = getattr(self, "_searchable", None)
+        if cached and now - cached[0] < 5.0 and cached[1] == current:
+            return cached[2]
+        value = self._searchable_model()
+        self._searchable = (now, current, value)
+        return value
+
+    def _searchable_model(self) -> str | None:
         current = self.config.get("embedding.model")
-        if self.catalog.chunk_count() == 0:
+        cat = self.reader()
+        if cat.count_without_vector(current) == 0:
             return current
-        if self.catalog.count_without_vector(current) == 0:
-            return current
-        for model in self.catalog.models_with_vectors():
-            if model != current and self.catalog.count_without_vector(model) == 0:
+        for model in cat.models_with_vectors():
+            if model != current and cat.count_without_vector(model) == 0:
                 return model
         return current  # partly embedded: dense search covers what is done, keywords cover the rest
 
@@ -190,10 +211,10 @@ class Library:
 
         def embedder() -> Embedder:
             model = self.searchable_model() or cfg.get("embedding.model")
-            return embed.load(model, cfg.get("embedding.threads"))
+            return embed.load(model, cfg.get("embedding.threads"), purpose="query")
 
         return Searcher(
-            self.catalog,
+            self.reader(),
             embedder,
             self.vectors,
             self.searchable_model,
@@ -236,18 +257,19 @@ class Library:
     # --- status ---------------------------------------------------------------------------------
     def status(self) -> Status:
         model = self.config.get("embedding.model")
-        problems = [{"path": paths.display(p), "state": s, "reason": r} for p, s, r in self.catalog.problems()]
+        cat = self.reader()
+        problems = [{"path": paths.display(p), "state": s, "reason": r} for p, s, r in cat.problems()]
         return Status(
             home=str(self.home),
             folders=self.folders(),
-            files=self.catalog.counts(),
-            chunks=self.catalog.chunk_count(),
+            files=cat.counts(),
+            chunks=cat.chunk_count(),
             problems=problems,
             model=model,
             store=self.config.get("store.url") or "embedded",
-            vectors_pending=self.catalog.count_without_vector(model),
+            vectors_pending=cat.count_without_vector(model),
             searchable_model=self.searchable_model(),
-            owner_pid=self.lock.owner_pid() if not self.lock.held else os.getpid(),
+            owner_pid=self.lock.holder(),
         )
 
 

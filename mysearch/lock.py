@@ -51,6 +51,26 @@ class OwnerLock:
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
 
+    def holder(self) -> int | None:
+        """PID of the process that owns the library now, or None when nobody does."""
+        if self._fd is not None:
+            return os.getpid()
+        if not self.path.exists():
+            return None
+        fd = os.open(self.path, os.O_RDWR)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            else:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+            return None
+        except OSError:
+            return self.owner_pid() or -1
+        finally:
+            os.close(fd)
+
     def owner_pid(self) -> int | None:
         try:
             text = self.path.read_text().strip()

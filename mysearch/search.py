@@ -66,6 +66,7 @@ class Hit:
             "title": self.title,
             "url": self.url,
             "found_by": self.sources,
+            "highlights": [list(m) for m in self.highlights],
         }
 
 
@@ -238,15 +239,27 @@ def _ns(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day).timestamp() * 1e9)
 
 
+def _term_spans(text: str, query: Query) -> list[tuple[int, int]]:
+    """Words of the text that match a query term. Korean words match when they contain a query
+    morpheme (particles follow the noun: 여권을 holds 여권), so no morphological analysis is
+    needed here, which keeps snippets cheap on the search path."""
+    latin = {t for t in query.terms if not tok.is_korean(t)}
+    korean = [t for t in query.terms if tok.is_korean(t)]
+    spans = []
+    for m in tok.WORD.finditer(tok.normalize(text)):
+        word = m.group().lower()
+        if tok.HAS_HANGUL.match(word):
+            hit = any(t in word for t in korean)
+        else:
+            hit = word in latin or bool(latin.intersection(tok.latin_tokens(word)))
+        if hit:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
 def make_snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """The part of a chunk around most query terms, with the spans of the terms to highlight."""
-    wanted = set(query.terms)
-    marks: list[tuple[int, int]] = []
-    if wanted:
-        for m in tok._WORD.finditer(text):
-            word = m.group()
-            if set(tok.tokenize(word)) & wanted or word.lower() in wanted:
-                marks.append((m.start(), m.end()))
+    marks = _term_spans(text, query)
     if len(text) <= width:
         start = 0
     elif marks:

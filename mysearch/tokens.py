@@ -19,11 +19,11 @@ import unicodedata
 from functools import lru_cache
 
 _HANGUL = r"\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
-_WORD = re.compile(rf"[{_HANGUL}]+|[^\W_{_HANGUL}](?:[\w\-.:/@#+&']*[^\W{_HANGUL}])?", re.UNICODE)
-_HAS_HANGUL = re.compile(rf"[{_HANGUL}]")
+WORD = re.compile(rf"[{_HANGUL}]+|[^\W_{_HANGUL}](?:[\w\-.:/@#+&']*[^\W{_HANGUL}])?", re.UNICODE)
+HAS_HANGUL = re.compile(rf"[{_HANGUL}]")
 _PART = re.compile(r"[^\W_]+", re.UNICODE)
 
-STOP_WORDS = frozenset(
+STOPWORDS = frozenset(
     """a an and are as at be but by for from has have he her his i if in into is it its of on or our
     she so that the their them then there these they this to was we were what when where which who
     will with you your do does did not no than too very can could would should about how why""".split()
@@ -66,8 +66,8 @@ def _korean(run: str) -> list[str]:
     return out
 
 
-def _latin(word: str) -> list[str]:
-    if word in STOP_WORDS:
+def latin_tokens(word: str) -> list[str]:
+    if word in STOPWORDS:
         return []
     parts = _PART.findall(word)
     if len(parts) == 1 and parts[0] == word:
@@ -76,7 +76,7 @@ def _latin(word: str) -> list[str]:
         return [word]
     out = [word]
     for p in parts:
-        if p not in STOP_WORDS:
+        if p not in STOPWORDS:
             out.append(_stemmer().stemWord(p) if p.isalpha() else p)
     return out
 
@@ -86,9 +86,9 @@ def tokenize(text: str) -> list[str]:
     text = normalize(text).lower()
     tokens: list[str] = []
     run_start = run_end = -1  # a stretch of Hangul words goes to Kiwi in one call, for context
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         word = m.group()
-        if _HAS_HANGUL.match(word):
+        if HAS_HANGUL.match(word):
             if run_start < 0:
                 run_start = m.start()
             run_end = m.end()
@@ -98,7 +98,7 @@ def tokenize(text: str) -> list[str]:
             run_start = -1
         word = word.strip("'.:-/#&+@")
         if word:
-            tokens.extend(_latin(word))
+            tokens.extend(latin_tokens(word))
     if run_start >= 0:
         tokens.extend(_korean(text[run_start:run_end]))
     return tokens
@@ -109,5 +109,5 @@ def is_korean(text: str, threshold: float = 0.3) -> bool:
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return False
-    hangul = sum(1 for c in letters if _HAS_HANGUL.match(c))
+    hangul = sum(1 for c in letters if HAS_HANGUL.match(c))
     return hangul / len(letters) >= threshold

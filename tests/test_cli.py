@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from conftest import run_cli
 
@@ -73,12 +74,14 @@ def test_second_writer_gets_a_clear_message(home, docs):
     owner = OwnerLock(home)
     owner.acquire()  # this test process plays the running indexer
     try:
+        assert json.loads(run_cli("status", "--json", home=home).stdout)["owner_pid"] == os.getpid()
         busy = run_cli("index", home=home, check=False)
         assert busy.returncode != 0
         assert "in use by mysearch process" in busy.stderr and busy.stderr.count("\n") == 1
     finally:
         owner.release()
     assert run_cli("index", home=home).returncode == 0
+    assert json.loads(run_cli("status", "--json", home=home).stdout)["owner_pid"] is None
 
 
 def test_home_option_and_env_are_separate_libraries(home, docs, tmp_path):

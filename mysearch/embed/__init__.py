@@ -9,6 +9,7 @@ for a model load.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -69,14 +70,43 @@ def physical_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_LOADED: dict[str, Embedder] = {}
+_LOADED: dict[tuple[str, str], Embedder] = {}
+_LOAD_LOCK = threading.Lock()
 
 
-def load(name: str, threads: int = 0) -> Embedder:
-    """Load a model once per process; later calls return the same object."""
-    if name not in _LOADED:
-        _LOADED[name] = info(name).factory(threads or physical_cores())
-    return _LOADED[name]
+def load(name: str, threads: int = 0, purpose: str = "index") -> Embedder:
+    """Load a model once per process and purpose; later calls return the same object.
+
+    Queries get their own instance so a search never waits behind a batch being indexed in another
+    thread (the engines are not safe to share between threads, and a batch can take seconds).
+    """
+    key = (name, purpose)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = _Serialized(info(name).factory(threads or physical_cores()))
+        return _LOADED[key]
+
+
+class _Serialized:
+    """One call at a time per model instance."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
+        self.multilingual = inner.multilingual
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        with self._lock:
+            return self._inner.count_tokens(texts)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._inner.embed_documents(texts)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._inner.embed_queries(texts)
 
 
 def _register_builtins() -> None:

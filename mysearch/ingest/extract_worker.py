@@ -62,6 +62,10 @@ class ExtractorProcess:
         self._proc: mp.process.BaseProcess | None = None
         self._conn = None
 
+    def start(self) -> None:
+        if self._proc is None or not self._proc.is_alive():
+            self._start()
+
     def _start(self) -> None:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
@@ -79,8 +83,7 @@ class ExtractorProcess:
 
     def extract(self, path: str) -> Document:
         """Raises SkipFile or ExtractionError with a reason a person understands."""
-        if self._proc is None or not self._proc.is_alive():
-            self._start()
+        self.start()
         assert self._conn is not None
         try:
             self._conn.send(path)

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -118,20 +118,30 @@ class Indexer:
             raise Cancelled()
 
     # --- the whole run --------------------------------------------------------------------------
-    def sync(self, roots: list[str]) -> IndexReport:
+    def sync(self, roots: list[str], embed: bool = True) -> IndexReport:
+        """Everything under the indexed folders; what is in the catalog but no longer there goes."""
+        self.progress(Progress("scan"))
+        return self._update(self.scanner.scan(roots), self.catalog.files(), embed)
+
+    def update(self, roots: list[str], changed: list[str], embed: bool = True) -> IndexReport:
+        """Only the given paths (files or folders, existing or gone): what the watcher reports."""
+        keys = [paths.to_db(p) for p in changed]
+        return self._update(self.scanner.scan_paths(roots, changed), self.catalog.files_under(keys), embed)
+
+    def _update(self, items: Iterable[Candidate | Problem], known: dict[str, FileRow], embed: bool) -> IndexReport:
         started = time.monotonic()
         report = IndexReport()
-        self.progress(Progress("scan"))
         found: dict[str, Candidate] = {}
         problems: dict[str, Problem] = {}
-        for item in self.scanner.scan(roots):
+        for item in items:
             key = paths.to_db(item.path)
             (found if isinstance(item, Candidate) else problems)[key] = item  # type: ignore[index]
-        known = self.catalog.files()
         to_read: list[tuple[str, Candidate, str | None]] = []  # (db path, candidate, hash if known)
         new: list[tuple[str, Candidate]] = []
         for key, cand in found.items():
             row = known.get(key)
+            if row is None:
+                row = self.catalog.file(key)  # known elsewhere (a partial update's scope is narrow)
             if row is None:
                 new.append((key, cand))
             elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and _settled(row):
@@ -150,14 +160,17 @@ class Indexer:
             self.catalog.delete_file(key)
             report.removed += 1
         for key, prob in problems.items():
-            row = known.get(key)
+            row = known.get(key) or self.catalog.file(key)
             if row is None or row.reason != prob.reason:
                 self.catalog.record_problem(key, prob.root, SKIPPED, prob.reason)
             report.skipped += 1
         # small and recently changed files first: what a person just saved is findable soonest
         to_read.sort(key=lambda t: (t[1].size > 1_000_000, -t[1].mtime_ns))
         self._read_all(to_read, report)
-        report.embedded = self.embed_pending()
+        if embed:
+            report.embedded = self.embed_pending()
+        else:
+            self.apply_vector_deletes()
         report.seconds = time.monotonic() - started
         report.problems = [
             {"path": paths.display(p), "state": s, "reason": r} for p, s, r in self.catalog.problems()
@@ -257,7 +270,7 @@ class Indexer:
         return "indexed"
 
     # --- vectors --------------------------------------------------------------------------------
-    def embed_pending(self, limit: int | None = None) -> int:
+    def embed_pending(self, limit: int | None = None, reconcile: bool = True) -> int:
         """Embed chunks that have no vector for the current model; returns how many were written."""
         self.apply_vector_deletes()
         embedder = self._embedder()
@@ -266,12 +279,14 @@ class Indexer:
         if total == 0:
             return 0
         vectors = self._vectors()
-        self.reconcile(model)
-        total = self.catalog.count_without_vector(model)
+        if reconcile:
+            self.reconcile(model)
+            total = self.catalog.count_without_vector(model)
         done, started = 0, time.monotonic()
         while limit is None or done < limit:
             self._check_cancel()
-            batch = self.catalog.chunks_without_vector(model, self.batch_size)
+            size = self.batch_size if limit is None else min(self.batch_size, limit - done)
+            batch = self.catalog.chunks_without_vector(model, size)
             if not batch:
                 break
             cached = self.catalog.cached_vectors(model, [c.text_hash for c in batch])

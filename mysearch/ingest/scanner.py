@@ -60,6 +60,42 @@ class Scanner:
             else:
                 yield from self._file(root, root, os.path.basename(root), seen, explicit=True)
 
+    def root_of(self, path: str, roots: list[str]) -> str | None:
+        """The indexed folder (or file) that a path belongs to; the innermost one wins."""
+        best = None
+        for root in roots:
+            if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+                if best is None or len(root) > len(best):
+                    best = root
+        return best
+
+    def scan_paths(self, roots: list[str], changed: list[str]) -> Iterator[Candidate | Problem]:
+        """Like ``scan`` but only below the given paths; paths outside every root yield nothing."""
+        seen: set[str] = set()
+        for path in changed:
+            root = self.root_of(path, roots)
+            if root is None or not os.path.lexists(path) or self._ignored_on_the_way(root, path):
+                continue
+            if path == root and not os.path.isdir(root):
+                yield from self._file(root, root, os.path.basename(root), seen, explicit=True)
+            elif os.path.isdir(path) and not os.path.islink(path):
+                yield from self._walk(root, path, seen)
+            elif not os.path.isdir(path):
+                yield from self._file(path, root, os.path.basename(path), seen, explicit=False)
+
+    def _ignored_on_the_way(self, root: str, path: str) -> bool:
+        if os.path.realpath(path) in self.exclude or any(_inside(path, x) for x in self.exclude):
+            return True
+        rel = os.path.relpath(path, root)
+        if rel == ".":
+            return False
+        parts = rel.split(os.sep)
+        for i, name in enumerate(parts):
+            is_dir = i < len(parts) - 1 or os.path.isdir(path)
+            if self.rules.ignored(name, "/".join(parts[: i + 1]), is_dir):
+                return True
+        return False
+
     def _walk(self, root: str, folder: str, seen: set[str]) -> Iterator[Candidate | Problem]:
         if os.path.realpath(folder) in self.exclude:
             return
@@ -105,3 +141,8 @@ class Scanner:
             yield Problem(path, root, f"larger than the {mib:g} MiB limit (index.max_file_mb)")
             return
         yield Candidate(path, root, st.st_size, st.st_mtime_ns)
+
+
+def _inside(path: str, folder: str) -> bool:
+    real = os.path.realpath(path)
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)

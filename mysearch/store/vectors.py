@@ -101,8 +101,7 @@ class VectorStore:
 
     def query(self, model: str, vector: np.ndarray, n: int, file_ids: list[int] | None = None) -> list[DenseHit]:
         col = self._collection(model)
-        total = col.count()
-        if total == 0 or n <= 0:
+        if n <= 0:
             return []
         where = None
         if file_ids is not None:
@@ -110,7 +109,7 @@ class VectorStore:
                 return []
             where = {"file_id": {"$in": file_ids}} if len(file_ids) > 1 else {"file_id": file_ids[0]}
         res = col.query(
-            query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
+            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
         )
         ids, dists = res["ids"][0], res["distances"][0]
         return [DenseHit(int(i), 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]

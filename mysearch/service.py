@@ -1,0 +1,407 @@
+"""The long-running indexer: watches folders, keeps the index in step, answers other processes.
+
+``IndexService`` owns every write to the library from one background thread. Watcher events are
+debounced and coalesced (a burst of 1,000 files becomes a few updates, each file read once), new and
+changed files are made keyword-searchable first and their vectors follow in small batches, so a fresh
+save is findable by its words within a second or two. At start it rescans everything, which reconciles
+whatever changed while mysearch was not running. The thread runs at low priority, can be paused, and
+slows down on battery power.
+
+``ControlServer`` lets the CLI in another terminal search and ask through the running process over a
+Unix socket that only this user can open (the store must have one owner: NOTES.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import socketserver
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ingest.indexer import Cancelled, Indexer, IndexReport, Progress
+from .ingest.watcher import FolderWatcher
+from .library import Library
+from .search import Filters
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceState:
+    phase: str = "starting"  # starting | scanning | indexing | embedding | idle | paused
+    paused: bool = False
+    on_battery: bool = False
+    last_report: dict[str, object] = field(default_factory=dict)
+    progress: dict[str, object] = field(default_factory=dict)
+    watched: list[str] = field(default_factory=list)
+    polled: dict[str, str] = field(default_factory=dict)
+    updates: int = 0
+    files_read: int = 0  # files extracted since start: a burst of N new files must add exactly N
+    last_change_indexed_at: float = 0.0
+
+
+class IndexService:
+    def __init__(
+        self,
+        lib: Library,
+        debounce_s: float = 0.3,
+        max_delay_s: float = 2.0,
+        rescan_s: float = 300.0,
+        max_watches: int = 0,
+        embed_batch: int = 8,
+    ) -> None:
+        self.lib = lib
+        self.debounce_s = debounce_s
+        self.max_delay_s = max_delay_s
+        self.rescan_s = rescan_s
+        self.embed_batch = embed_batch
+        self.state = ServiceState()
+        self._cond = threading.Condition()
+        self._dirty: dict[str, float] = {}
+        self._first_dirty = 0.0
+        self._full_sync = True  # start-up reconciliation
+        self._stop = threading.Event()
+        self._resume = threading.Event()
+        self._resume.set()
+        self._cancel = threading.Event()
+        self._idle = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_poll = time.monotonic()
+        self.watcher = FolderWatcher(self.notify, max_watches)
+        self._roots: list[str] = []
+        self._reload = False
+        self.indexer: Indexer | None = None
+
+    # --- control --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.lib.lock.acquire("watch the folders")
+        self._apply_roots()
+        self._thread = threading.Thread(target=self._run, name="mysearch-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._cancel.set()
+        self._resume.set()
+        with self._cond:
+            self._cond.notify_all()
+        self.watcher.stop()
+        if self._thread is not None:
+            self._thread.join(60)
+
+    def notify(self, changed: list[str]) -> None:
+        """Called from the watcher's thread for every event."""
+        now = time.monotonic()
+        with self._cond:
+            if not self._dirty:
+                self._first_dirty = now
+            for p in changed:
+                self._dirty[p] = now
+            self._idle.clear()
+            self._cond.notify_all()
+
+    def request_sync(self) -> None:
+        with self._cond:
+            self._full_sync = True
+            self._idle.clear()
+            self._cond.notify_all()
+
+    def settings_changed(self) -> None:
+        """Folders or ignore rules changed in the settings: watch the new set, rescan with new rules."""
+        self._apply_roots()
+        with self._cond:
+            self._reload = True
+        self.request_sync()
+
+    def pause(self) -> None:
+        self.state.paused = True
+        self._resume.clear()
+
+    def resume(self) -> None:
+        self.state.paused = False
+        self._resume.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """For tests and scripts: wait until every known change is indexed and embedded."""
+        return self._idle.wait(timeout)
+
+    def _apply_roots(self) -> None:
+        self._roots = self.lib.folders()
+        plan = self.watcher.start(self._roots)
+        self.state.watched = plan.watched
+        self.state.polled = plan.reasons
+
+    # --- the worker thread ----------------------------------------------------------------------
+    def _run(self) -> None:
+        _lower_priority()
+        self.indexer = self.lib.indexer(progress=self._on_progress, cancel=self._cancel)
+        self._warm_up()
+        try:
+            while not self._stop.is_set():
+                try:
+                    self._step()
+                except Cancelled:
+                    pass
+                except Exception:  # noqa: BLE001 - the service must outlive one bad step
+                    log.exception("indexing step failed; retrying after a pause")
+                    self._stop.wait(5)
+        finally:
+            self.indexer.close()
+
+    def _warm_up(self) -> None:
+        """Load the model, the reader process and Kiwi now, so the first saved file is quick too."""
+        try:
+            from . import tokens
+
+            self.lib.embedder().count_tokens(["warm up"])
+            self.indexer.extractor.start()
+            tokens.tokenize("준비")
+        except Exception:  # noqa: BLE001 - a failure here shows up again, with its reason, when used
+            log.exception("warm-up failed")
+
+    def _step(self) -> None:
+        self._resume.wait()
+        self.state.on_battery = _on_battery()
+        with self._cond:
+            full = self._full_sync
+            self._full_sync = False
+            changed = self._take_dirty()
+            reload, self._reload = self._reload, False
+        if reload:
+            self.indexer.close()
+            self.indexer = self.lib.indexer(progress=self._on_progress, cancel=self._cancel)
+        if full:
+            self.state.phase = "scanning"
+            self._record(self.indexer.sync(self._roots, embed=False))
+            self.indexer.reconcile(self.lib.embedder().name)
+            return
+        if changed:
+            self.state.phase = "indexing"
+            self._record(self.indexer.update(self._roots, changed, embed=False))
+            self.state.last_change_indexed_at = time.time()
+            return
+        if self.state.polled and time.monotonic() - self._last_poll > self.rescan_s:
+            self._last_poll = time.monotonic()
+            self._record(self.indexer.update(self._roots, list(self.state.polled), embed=False))
+            return
+        if self.lib.catalog.count_without_vector(self.lib.embedder().name):
+            self.state.phase = "embedding"
+            started = time.monotonic()
+            self.indexer.embed_pending(limit=self.embed_batch, reconcile=False)
+            self.lib._searchable = None
+            if self.state.on_battery:  # half speed on battery
+                self._stop.wait(time.monotonic() - started)
+            return
+        self.lib._retire_old_models()
+        self.state.phase = "paused" if self.state.paused else "idle"
+        with self._cond:
+            if not self._dirty and not self._full_sync:
+                self._idle.set()
+                timeout = self.rescan_s if self.state.polled else None
+                self._cond.wait(timeout)
+
+    def _take_dirty(self) -> list[str]:
+        """Wait for the burst to settle (or for max_delay), then take every changed path at once."""
+        while self._dirty and not self._stop.is_set():
+            now = time.monotonic()
+            quiet = now - max(self._dirty.values())
+            waited = now - self._first_dirty
+            if quiet >= self.debounce_s or waited >= self.max_delay_s:
+                break
+            self._cond.wait(self.debounce_s - quiet)
+        paths = sorted(self._dirty)
+        self._dirty.clear()
+        # a folder in the set covers everything under it
+        kept: list[str] = []
+        for p in paths:
+            if kept and p.startswith(kept[-1].rstrip(os.sep) + os.sep):
+                continue
+            kept.append(p)
+        return kept
+
+    def _record(self, report: IndexReport) -> None:
+        self.state.updates += 1
+        self.state.files_read += report.indexed + report.failed
+        d = report.as_json()
+        d.pop("problems", None)
+        self.state.last_report = d
+        self.lib._searchable = None
+
+    def _on_progress(self, p: Progress) -> None:
+        self.state.progress = {
+            "phase": p.phase, "files_done": p.files_done, "files_total": p.files_total,
+            "chunks_done": p.chunks_done, "chunks_total": p.chunks_total, "current": p.current,
+            "eta_s": p.eta_s,
+        }
+
+    def status(self) -> dict[str, object]:
+        st = self.lib.status().as_json()
+        st["service"] = {
+            "phase": self.state.phase,
+            "paused": self.state.paused,
+            "on_battery": self.state.on_battery,
+            "watched": self.state.watched,
+            "polled": self.state.polled,
+            "progress": self.state.progress,
+            "last_update": self.state.last_report,
+        }
+        return st
+
+
+def _lower_priority() -> None:
+    """Nice this thread (Linux sets priority per thread; threads it starts inherit it)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+def _on_battery() -> bool:
+    try:
+        import psutil
+
+        battery = psutil.sensors_battery()
+    except (ImportError, RuntimeError, OSError, NotImplementedError):
+        return False
+    return bool(battery is not None and battery.power_plugged is False)
+
+
+# --- talking to the running process ------------------------------------------------------------
+def socket_path(home: Path) -> str:
+    """Inside the library folder, unless that path is too long for a Unix socket."""
+    path = str(Path(home) / "mysearch.sock")
+    if len(path.encode()) < 100:
+        return path
+    import hashlib
+
+    folder = Path(tempfile.gettempdir()) / f"mysearch-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return str(folder / (hashlib.sha1(str(home).encode()).hexdigest()[:16] + ".sock"))
+
+
+class ControlServer:
+    """JSON lines over a Unix socket: one request, one response (or a stream of lines for ask)."""
+
+    def __init__(self, lib: Library, service: IndexService | None) -> None:
+        self.lib = lib
+        self.service = service
+        self.path = socket_path(lib.home)
+        self._server: socketserver.ThreadingUnixStreamServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if sys.platform == "win32":  # pragma: no cover - no Unix sockets: CLI gets a clear message
+            return
+        if os.path.exists(self.path):
+            os.unlink(self.path)  # we hold the owner lock, so any old socket is stale
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                if not _same_user(self.request):
+                    return
+                for line in self.rfile:
+                    try:
+                        reply = outer.dispatch(json.loads(line))
+                    except Exception as exc:  # noqa: BLE001 - errors go back to the caller in words
+                        reply = {"error": str(exc)}
+                    self.wfile.write((json.dumps(reply, ensure_ascii=False) + "\n").encode())
+                    self.wfile.flush()
+
+        old = os.umask(0o177)
+        try:
+            self._server = socketserver.ThreadingUnixStreamServer(self.path, Handler)
+        finally:
+            os.umask(old)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="mysearch-control", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+    def dispatch(self, req: dict[str, object]) -> dict[str, object]:
+        op = req.get("op")
+        if op == "ping":
+            return {"ok": True, "pid": os.getpid()}
+        if op == "search":
+            f = req.get("filters") or {}
+            import datetime as dt
+
+            filters = Filters(
+                types=tuple(f.get("types", ())),
+                after=dt.date.fromisoformat(f["after"]) if f.get("after") else None,
+                before=dt.date.fromisoformat(f["before"]) if f.get("before") else None,
+                folders=tuple(f.get("folders", ())),
+            )
+            hits = self.lib.search(str(req["text"]), req.get("k"), filters, str(req.get("mode", "hybrid")))
+            return {"hits": [h.as_json() for h in hits]}
+        if op == "status":
+            return self.service.status() if self.service else self.lib.status().as_json()
+        if op == "sync" and self.service:
+            self.service.request_sync()
+            return {"ok": True}
+        if op == "pause" and self.service:
+            self.service.pause()
+            return {"ok": True}
+        if op == "resume" and self.service:
+            self.service.resume()
+            return {"ok": True}
+        return {"error": f"unknown request '{op}'"}
+
+
+def _same_user(sock: socket.socket) -> bool:
+    """Only the user who runs mysearch may talk to it (the socket file is 0600 too)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    import struct
+
+    creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid == os.getuid()
+
+
+class RemoteLibrary:
+    """The CLI's view of a library owned by a running process."""
+
+    def __init__(self, home: Path, timeout: float = 120.0) -> None:
+        self.path = socket_path(home)
+        self.timeout = timeout
+
+    def available(self) -> bool:
+        try:
+            return bool(self.call({"op": "ping"}).get("ok"))
+        except OSError:
+            return False
+
+    def call(self, req: dict[str, object]) -> dict[str, object]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(self.timeout)
+            s.connect(self.path)
+            s.sendall((json.dumps(req) + "\n").encode())
+            buf = b""
+            while not buf.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+        reply = json.loads(buf)
+        if "error" in reply:
+            from .errors import MySearchError
+
+            raise MySearchError(str(reply["error"]))
+        return reply
