@@ -133,16 +133,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # --- commands ---------------------------------------------------------------------------------
+def _tell_owner(lib) -> bool:  # noqa: ANN001
+    """A running watcher or app re-reads the settings; True if there is one."""
+    remote = _remote(lib)
+    if remote is None:
+        return False
+    remote.call({"op": "settings_changed"})
+    return True
+
+
 def cmd_add(lib, args) -> int:  # noqa: ANN001
     for p in lib.add(args.paths):
         print(f"added {p}")
-    print("run `mysearch index` to index it", file=sys.stderr)
+    if not _tell_owner(lib):
+        print("run `mysearch index` to index it", file=sys.stderr)
     return 0
 
 
 def cmd_remove(lib, args) -> int:  # noqa: ANN001
     for p in lib.remove(args.paths):
         print(f"removed {p}")
+    _tell_owner(lib)
     return 0
 
 
@@ -293,8 +304,10 @@ def cmd_config(lib, args) -> int:  # noqa: ANN001
         print(json.dumps(cfg.get(args.key), ensure_ascii=False))
     elif args.action == "set":
         print(json.dumps(cfg.set(args.key, args.value), ensure_ascii=False))
+        _tell_owner(lib)
     elif args.action == "reset":
         cfg.reset(args.key)
+        _tell_owner(lib)
     else:
         rows = [
             {"key": s.key, "type": s.type.__name__, "value": v, "default": s.default, "description": s.description}

@@ -131,6 +131,10 @@ class Config:
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
         self.path = self.home / "settings.json"
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the file again (another process, such as the CLI, may have changed it)."""
         self._values: dict[str, Any] = {}
         if self.path.exists():
             try:

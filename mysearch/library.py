@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import embed, paths
+from . import embed, paths, saved_pages
 from .catalog import Catalog
 from .config import Config, default_home
 from .embed import Embedder
@@ -115,10 +115,17 @@ class Library:
         return self.config.get("folders")
 
     def add(self, targets: list[str]) -> list[str]:
-        """Add folders or files to index; returns the absolute paths added."""
+        """Add folders, files or web pages (URLs: a local copy is saved) to index; returns what was added."""
         current = self.folders()
         added = []
         for t in targets:
+            if saved_pages.is_url(t):
+                page = saved_pages.save_page(t, self.home)
+                folder = str(saved_pages.saved_pages_folder(self.home))
+                if folder not in current:
+                    current.append(folder)
+                added.append(str(page))
+                continue
             p = os.path.abspath(os.path.expanduser(t))
             if not os.path.exists(p):
                 raise ConfigError(f"not found: {t}")

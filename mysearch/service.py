@@ -355,6 +355,10 @@ class ControlServer:
         if op == "sync" and self.service:
             self.service.request_sync()
             return {"ok": True}
+        if op == "settings_changed" and self.service:
+            self.service.lib.config.reload()
+            self.service.settings_changed()
+            return {"ok": True}
         if op == "pause" and self.service:
             self.service.pause()
             return {"ok": True}

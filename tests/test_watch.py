@@ -18,12 +18,12 @@ from mysearch.library import Library
 from mysearch.service import IndexService
 
 
-def wait_for(cond, timeout: float = 60.0, what: str = "condition") -> None:
+def wait_for(cond, timeout: float = 60.0, what: str = "condition", interval: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if cond():
             return
-        time.sleep(0.1)
+        time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -175,15 +175,25 @@ def test_other_processes_search_through_the_running_watcher_and_kill_restart(hom
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: run_cli("status", "--json", home=home).stdout.find('"service"') >= 0, timeout=120,
-                 what="watcher up")
+                 what="watcher up", interval=1.0)
         (docs / "fresh.txt").write_text("just saved: the okapi is related to the giraffe")
 
         def found() -> list:
             return json.loads(run_cli("search", "okapi", "--json", home=home).stdout)["hits"]
 
-        wait_for(lambda: any(h["path"].endswith("fresh.txt") for h in found()), timeout=60, what="remote search")
+        wait_for(lambda: any(h["path"].endswith("fresh.txt") for h in found()), timeout=60, what="remote search", interval=1.0)
         st = json.loads(run_cli("status", "--json", home=home).stdout)
         assert st["owner_pid"] == proc.pid and st["service"]["watched"] == [str(docs)]
+        # a folder added from another terminal is picked up by the running watcher
+        extra = tmp_path / "extra"
+        extra.mkdir()
+        (extra / "bird.txt").write_text("the kakapo is a flightless parrot")
+        run_cli("add", str(extra), home=home)
+        wait_for(lambda: "bird.txt" in run_cli("search", "kakapo", "--mode", "keyword", home=home).stdout,
+                 timeout=60, what="added folder indexed by the watcher", interval=1.0)
+        run_cli("remove", str(extra), home=home)
+        wait_for(lambda: "bird.txt" not in run_cli("search", "kakapo", "--mode", "keyword", home=home).stdout,
+                 timeout=60, what="removed folder dropped by the watcher", interval=1.0)
         # a burst, then SIGKILL in the middle of it
         for i in range(60):
             (docs / f"k{i:03d}.txt").write_text(f"killed burst item {i} tapir{i}")
@@ -196,7 +206,7 @@ def test_other_processes_search_through_the_running_watcher_and_kill_restart(hom
             st = json.loads(run_cli("status", "--json", home=home).stdout)
             return st.get("service", {}).get("phase") == "idle" and st["files"]["indexed"] == 66
 
-        wait_for(burst_done, timeout=400, what="burst indexed after restart")
+        wait_for(burst_done, timeout=400, what="burst indexed after restart", interval=2.0)
     finally:
         proc.terminate()
         proc.wait(60)

@@ -84,7 +84,8 @@ class Scanner:
                 yield from self._file(path, root, os.path.basename(path), seen, explicit=False)
 
     def _ignored_on_the_way(self, root: str, path: str) -> bool:
-        if os.path.realpath(path) in self.exclude or any(_inside(path, x) for x in self.exclude):
+        # the library folder is never indexed, except a root deliberately inside it ("Saved pages")
+        if any(_inside(path, x) and not _inside(root, x) for x in self.exclude):
             return True
         rel = os.path.relpath(path, root)
         if rel == ".":

@@ -1,0 +1,229 @@
+"""Indexing speed and memory on a generated folder of mixed files.
+
+Measures, in a temporary library home:
+- a full index of the folder (files/s, chunks/s, seconds, the read and embed phases apart, peak RSS of
+  this process and of its children: the extraction worker is a child process);
+- the raw embedder rate on the very chunk texts the index produced, by calling
+  ``embed_documents`` directly in batches of the configured size (the pipeline's ``embed_cache`` is
+  not involved), and the pipeline-to-raw ratio (target >= 0.85);
+- a second index run over the unchanged folder (target < 10 s).
+
+The model is loaded before the timed run and its load time is reported on its own.
+
+    .venv/bin/python benchmarks/bench_index.py [--quick] [--files N] [--model all-minilm-l6-v2]
+
+Prints one JSON object on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import RssSampler, Timer, dir_size_mib, emit, load_texts, loadavg, log, machine, maxrss_mib
+from corpus import CorpusWriter
+
+from mysearch.embed import physical_cores
+from mysearch.ingest import indexer as indexer_module
+from mysearch.ingest.indexer import Progress
+from mysearch.library import Library
+
+TARGET_RATIO = 0.85
+TARGET_REINDEX_S = 10.0
+
+
+class PhaseClock:
+    """Progress callback that logs now and then and remembers when the embed phase began."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.embed_started: float | None = None
+        self.embed_finished: float | None = None
+        self._last_log = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        now = time.perf_counter()
+        if now - self._last_log >= 10 or p.phase == "done":
+            self._last_log = now
+            if p.phase == "read":
+                log(f"  [{self.label}] read {p.files_done}/{p.files_total} files, {p.chunks_done} chunks")
+            elif p.phase == "embed":
+                log(f"  [{self.label}] embed {p.chunks_done}/{p.chunks_total} chunks, {p.chunks_per_s:.1f}/s")
+            elif p.phase == "done":
+                log(f"  [{self.label}] done")
+
+
+def _time_embed_phase(clock_holder: list[PhaseClock]):  # noqa: ANN202 - wraps a method
+    """Wrap ``Indexer.embed_pending`` to time the embed phase of a real ``Library.index`` run."""
+    original = indexer_module.Indexer.embed_pending
+
+    def timed(self, limit=None):  # noqa: ANN001, ANN202
+        clock = clock_holder[0]
+        clock.embed_started = time.perf_counter()
+        try:
+            return original(self, limit)
+        finally:
+            clock.embed_finished = time.perf_counter()
+
+    indexer_module.Indexer.embed_pending = timed
+    return original
+
+
+def _rate(n: float, seconds: float) -> float:
+    return round(n / seconds, 2) if seconds > 0 else 0.0
+
+
+def _target(value: float, target: float, higher_is_better: bool) -> dict[str, object]:
+    met = value >= target if higher_is_better else value < target
+    return {"value": value, "target": (">= " if higher_is_better else "< ") + f"{target:g}", "met": met}
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    texts = load_texts()
+    work = Path(tempfile.mkdtemp(prefix="mysearch-bench-index-"))
+    corpus_dir = work / "corpus"
+    home = Path(args.home) if args.home else work / "home"
+    result: dict[str, object] = {"benchmark": "index", "machine": machine(), "text_source": texts.source}
+    try:
+        log(f"writing {args.files} files to {corpus_dir}")
+        result["corpus"] = CorpusWriter(texts, args.seed).write(corpus_dir, args.files)
+        log(f"  {result['corpus']}")
+
+        lib = Library.open(home)
+        lib.config.set("embedding.model", args.model)
+        if args.threads is not None:
+            lib.config.set("embedding.threads", args.threads)
+        lib.add([str(corpus_dir)])
+        model = lib.config.get("embedding.model")
+        batch_size = lib.config.get("embedding.batch_size")
+        with Timer() as load:
+            embedder = lib.embedder()
+        log(f"model {model} loaded in {load.seconds:.1f} s (batch size {batch_size}, dim {embedder.dim})")
+
+        # --- full index ---------------------------------------------------------------------------
+        clock = PhaseClock("full")
+        holder = [clock]
+        original = _time_embed_phase(holder)
+        try:
+            with RssSampler() as sampler, Timer() as full:
+                report = lib.index(progress=clock)
+        finally:
+            indexer_module.Indexer.embed_pending = original
+        rss_after_index = maxrss_mib()
+        embed_s = (clock.embed_finished or 0) - (clock.embed_started or 0)
+        read_s = full.seconds - embed_s
+        chunks = lib.catalog.chunk_count()
+        log(f"full index: {report.indexed} files, {chunks} chunks in {full.seconds:.1f} s")
+        result["model"] = {
+            "name": model,
+            "threads_setting": lib.config.get("embedding.threads"),
+            "threads_used": lib.config.get("embedding.threads") or physical_cores(),
+            "dim": embedder.dim,
+            "batch_size": batch_size,
+            "load_seconds": round(load.seconds, 2),
+        }
+        result["full_index"] = {
+            "seconds": round(full.seconds, 2),
+            "files_indexed": report.indexed,
+            "files_skipped": report.skipped,
+            "files_failed": report.failed,
+            "chunks": chunks,
+            "vectors_written": report.embedded,
+            "files_per_s": _rate(report.indexed, full.seconds),
+            "chunks_per_s": _rate(chunks, full.seconds),
+            "read_phase_seconds": round(read_s, 2),
+            "read_phase_files_per_s": _rate(report.indexed, read_s),
+            "embed_phase_seconds": round(embed_s, 2),
+            "embed_phase_chunks_per_s": _rate(report.embedded, embed_s),
+            "peak_rss_sampled_self_plus_children_mib": sampler.peak_mib,
+            "peak_rss_kernel": rss_after_index,
+            "problems": report.problems[:10],
+            "excludes": "model load (see model.load_seconds)",
+        }
+
+        # --- raw embedder on the same texts -------------------------------------------------------
+        rows = [r[0] for r in lib.catalog.db.execute("SELECT text FROM chunks ORDER BY id")]
+        distinct = len(set(rows))
+        if args.raw_limit and len(rows) > args.raw_limit:
+            step = len(rows) / args.raw_limit  # an even sample across the whole folder
+            rows = [rows[int(i * step)] for i in range(args.raw_limit)]
+        log(f"raw embedding of {len(rows)} chunk texts in batches of {batch_size}")
+        with RssSampler() as raw_sampler, Timer() as raw:
+            for i in range(0, len(rows), batch_size):
+                embedder.embed_documents(rows[i : i + batch_size])
+        raw_rate = _rate(len(rows), raw.seconds)
+        pipeline_rate = _rate(chunks, full.seconds)
+        result["raw_embed"] = {
+            "chunks": len(rows),
+            "distinct_chunk_texts": distinct,
+            "seconds": round(raw.seconds, 2),
+            "chunks_per_s": raw_rate,
+            "chars_per_chunk_mean": round(sum(map(len, rows)) / max(1, len(rows)), 1),
+            "peak_rss_sampled_self_plus_children_mib": raw_sampler.peak_mib,
+        }
+
+        # --- unchanged re-index -------------------------------------------------------------------
+        log("re-indexing the unchanged folder")
+        with Timer() as again:
+            report2 = lib.index(progress=PhaseClock("again"))
+        result["reindex_unchanged"] = {
+            "seconds": round(again.seconds, 3),
+            "files_unchanged": report2.unchanged,
+            "files_indexed": report2.indexed,
+            "vectors_written": report2.embedded,
+        }
+        result["home_size_mib"] = dir_size_mib(home)
+        lib.close()
+
+        ratio = round(pipeline_rate / raw_rate, 3) if raw_rate else 0.0
+        embed_ratio = round(_rate(report.embedded, embed_s) / raw_rate, 3) if raw_rate else 0.0
+        result["pipeline_vs_raw"] = ratio
+        result["embed_phase_vs_raw"] = embed_ratio
+        result["targets"] = {
+            "pipeline_vs_raw": _target(ratio, TARGET_RATIO, True),
+            "reindex_unchanged_seconds": _target(round(again.seconds, 3), TARGET_REINDEX_S, False),
+        }
+        result["peak_rss_kernel_end"] = maxrss_mib()
+        return result
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a smoke run: 20 files, raw rate on 64 chunks")
+    ap.add_argument("--files", type=int, default=None, help="number of files to generate (default 2000)")
+    ap.add_argument("--model", default="multilingual-e5-small", help="embedding model (e.g. all-minilm-l6-v2)")
+    ap.add_argument("--home", default=None, help="library home to use (default: a new temporary folder)")
+    ap.add_argument(
+        "--raw-limit", type=int, default=None, help="time the raw embedder on an even sample of N chunks (0: all)"
+    )
+    ap.add_argument("--threads", type=int, default=None, help="embedding.threads for this run (default: the setting)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", action="store_true", help="keep the generated folder and home")
+    args = ap.parse_args(argv)
+    # multilingual-e5-small embeds ~3 chunks/s on 2 loaded cores and a file makes ~5 chunks:
+    # the full 2,000 files take about an hour for the index plus as long again for the raw rate
+    if args.files is None:
+        args.files = 20 if args.quick else 2000
+    if args.raw_limit is None:
+        args.raw_limit = 64 if args.quick else 0
+    args.quick = bool(args.quick)
+    started = time.perf_counter()
+    result = run(args)
+    result["args"] = {"files": args.files, "model": args.model, "quick": args.quick, "raw_limit": args.raw_limit}
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["loadavg_at_end"] = loadavg()
+    emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

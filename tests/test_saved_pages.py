@@ -1,0 +1,72 @@
+"""`mysearch add URL` against a real local HTTP server (the only network the tests may use)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+PAGE = """<!doctype html><html><head><title>Night trains of Europe</title>
+<meta property="article:published_time" content="2024-05-02"></head>
+<body><nav>Home | About</nav><article><h1>Night trains of Europe</h1>
+<p>The sleeper from Vienna to Venice leaves at nine in the evening and arrives after breakfast.</p>
+<p>Couchette tickets cost less than a hotel room, and the views over the Alps at dawn are famous.</p>
+</article><footer>Copyright</footer></body></html>"""
+
+
+@pytest.fixture
+def site():
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/trains.html":
+                body = PAGE.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+            elif self.path == "/file.zip":
+                body = b"PK"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/zip")
+            else:
+                body = b"not here"
+                self.send_response(404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_add_url_saves_a_local_copy_that_is_indexed(home, site):
+    url = f"{site}/trains.html"
+    out = run_cli("add", url, home=home).stdout
+    saved = Path(out.split("added ", 1)[1].strip())
+    assert saved.parent == home / "Saved pages" and saved.suffix == ".html"
+    assert "Night trains of Europe" in saved.name
+    run_cli("index", home=home)
+    hits = json.loads(run_cli("search", "sleeper train Vienna Venice", "-k", "1", "--json", home=home).stdout)["hits"]
+    assert hits[0]["path"] == str(saved)
+    assert hits[0]["url"] == url and hits[0]["title"] == "Night trains of Europe"
+    # saving again replaces the copy instead of duplicating it
+    run_cli("add", url, home=home)
+    assert len(list((home / "Saved pages").glob("*.html"))) == 1
+    st = json.loads(run_cli("status", "--json", home=home).stdout)
+    assert st["folders"] == [str(home / "Saved pages")]
+
+
+def test_fetch_errors_are_one_clear_line(home, site):
+    missing = run_cli("add", f"{site}/nope.html", home=home, check=False)
+    assert missing.returncode != 0 and "HTTP 404" in missing.stderr and missing.stderr.count("\n") == 1
+    binary = run_cli("add", f"{site}/file.zip", home=home, check=False)
+    assert binary.returncode != 0 and "not a web page" in binary.stderr
+    offline = run_cli("add", "http://127.0.0.1:9/x.html", home=home, check=False)
+    assert offline.returncode != 0 and "cannot fetch" in offline.stderr
