@@ -56,8 +56,10 @@ def test_create_modify_delete_rename_and_atomic_save(lib, docs, service):
     tmp = docs / ".renamed.txt.swp"
     tmp.write_text("An echidna also lays eggs.")
     os.replace(tmp, docs / "renamed.txt")
-    wait_for(lambda: keyword_paths(lib, "echidna") == {"renamed.txt"} and not keyword_paths(lib, "platypus"),
-             what="atomic save")
+    wait_for(
+        lambda: keyword_paths(lib, "echidna") == {"renamed.txt"} and not keyword_paths(lib, "platypus"),
+        what="atomic save",
+    )
     (docs / "renamed.txt").unlink()
     wait_for(lambda: not keyword_paths(lib, "echidna"), what="delete")
     assert service.wait_idle(120)
@@ -106,10 +108,15 @@ def test_burst_of_1000_files_is_indexed_exactly_once(lib, docs, service):
     wait_for(lambda: sum(1 for p in indexed_paths(lib) if "/burst/" in p) == 1000, timeout=300, what="burst")
     time.sleep(1.0)  # any late duplicate event would show up now
     assert service.state.files_read - before == 1000
-    rows = lib.reader().db.execute(
-        "SELECT count(*), count(DISTINCT f.path) FROM chunks c JOIN files f ON f.id = c.file_id "
-        "WHERE f.path LIKE ?", (f"{burst}/%",)
-    ).fetchone()
+    rows = (
+        lib.reader()
+        .db.execute(
+            "SELECT count(*), count(DISTINCT f.path) FROM chunks c JOIN files f ON f.id = c.file_id "
+            "WHERE f.path LIKE ?",
+            (f"{burst}/%",),
+        )
+        .fetchone()
+    )
     assert rows == (1000, 1000)
     assert keyword_paths(lib, "kangaroo517") == {"note0517.txt"}
 
@@ -120,8 +127,12 @@ def test_startup_rescan_reconciles_changes_made_while_stopped(lib, docs):
     svc.start()
     assert svc.wait_idle(300)
     svc.stop()
-    kept = {r[0] for r in lib.catalog.db.execute(
-        "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path LIKE '%passport.md'")}
+    kept = {
+        r[0]
+        for r in lib.catalog.db.execute(
+            "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path LIKE '%passport.md'"
+        )
+    }
     (docs / "recipe.txt").write_text("Pancakes: flour, milk, eggs.")
     (docs / "invoice.txt").unlink()
     (docs / "offline.txt").write_text("written while mysearch was closed: armadillo")
@@ -133,8 +144,12 @@ def test_startup_rescan_reconciles_changes_made_while_stopped(lib, docs):
         assert keyword_paths(lib, "pancakes") == {"recipe.txt"}
         assert not keyword_paths(lib, "northwind")
         assert svc.state.files_read == 2
-        still = {r[0] for r in lib.catalog.db.execute(
-            "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path LIKE '%passport.md'")}
+        still = {
+            r[0]
+            for r in lib.catalog.db.execute(
+                "SELECT c.id FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path LIKE '%passport.md'"
+            )
+        }
         assert still == kept  # unchanged files were not re-read or re-embedded
         assert lib.verify() == []
     finally:
@@ -174,14 +189,23 @@ def test_other_processes_search_through_the_running_watcher_and_kill_restart(hom
     cmd = [sys.executable, "-m", "mysearch", "watch"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: run_cli("status", "--json", home=home).stdout.find('"service"') >= 0, timeout=120,
-                 what="watcher up", interval=1.0)
+        wait_for(
+            lambda: run_cli("status", "--json", home=home).stdout.find('"service"') >= 0,
+            timeout=120,
+            what="watcher up",
+            interval=1.0,
+        )
         (docs / "fresh.txt").write_text("just saved: the okapi is related to the giraffe")
 
         def found() -> list:
             return json.loads(run_cli("search", "okapi", "--json", home=home).stdout)["hits"]
 
-        wait_for(lambda: any(h["path"].endswith("fresh.txt") for h in found()), timeout=60, what="remote search", interval=1.0)
+        wait_for(
+            lambda: any(h["path"].endswith("fresh.txt") for h in found()),
+            timeout=60,
+            what="remote search",
+            interval=1.0,
+        )
         st = json.loads(run_cli("status", "--json", home=home).stdout)
         assert st["owner_pid"] == proc.pid and st["service"]["watched"] == [str(docs)]
         # a folder added from another terminal is picked up by the running watcher
@@ -189,11 +213,19 @@ def test_other_processes_search_through_the_running_watcher_and_kill_restart(hom
         extra.mkdir()
         (extra / "bird.txt").write_text("the kakapo is a flightless parrot")
         run_cli("add", str(extra), home=home)
-        wait_for(lambda: "bird.txt" in run_cli("search", "kakapo", "--mode", "keyword", home=home).stdout,
-                 timeout=60, what="added folder indexed by the watcher", interval=1.0)
+        wait_for(
+            lambda: "bird.txt" in run_cli("search", "kakapo", "--mode", "keyword", home=home).stdout,
+            timeout=60,
+            what="added folder indexed by the watcher",
+            interval=1.0,
+        )
         run_cli("remove", str(extra), home=home)
-        wait_for(lambda: "bird.txt" not in run_cli("search", "kakapo", "--mode", "keyword", home=home).stdout,
-                 timeout=60, what="removed folder dropped by the watcher", interval=1.0)
+        wait_for(
+            lambda: "bird.txt" not in run_cli("search", "kakapo", "--mode", "keyword", home=home).stdout,
+            timeout=60,
+            what="removed folder dropped by the watcher",
+            interval=1.0,
+        )
         # a burst, then SIGKILL in the middle of it
         for i in range(60):
             (docs / f"k{i:03d}.txt").write_text(f"killed burst item {i} tapir{i}")
