@@ -114,19 +114,21 @@ class Searcher:
         self.dense_weight = dense_weight
 
     # --- the two rankings -----------------------------------------------------------------------
-    def keyword(self, query: Query, n: int, filters: Filters) -> list[int]:
+    def keyword(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
+        """Chunk ids with their BM25 score (higher is better), best first."""
         match = query.fts()
         if match is None:
             return []
         where, args = _filter_sql(filters)
         sql = (
-            "SELECT chunks_fts.rowid FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
-            "JOIN files f ON f.id = c.file_id WHERE chunks_fts MATCH ?" + where +
-            " ORDER BY bm25(chunks_fts, 1.0, 0.5) LIMIT ?"
+            "SELECT chunks_fts.rowid, -bm25(chunks_fts, 1.0, 0.5) AS s FROM chunks_fts "
+            "JOIN chunks c ON c.id = chunks_fts.rowid JOIN files f ON f.id = c.file_id "
+            "WHERE chunks_fts MATCH ?" + where + " ORDER BY s DESC LIMIT ?"
         )
-        return [r[0] for r in self.catalog.db.execute(sql, (match, *args, n))]
+        return [(r[0], r[1]) for r in self.catalog.db.execute(sql, (match, *args, n))]
 
-    def dense(self, query: Query, n: int, filters: Filters) -> list[int]:
+    def dense(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
+        """Chunk ids with their cosine similarity to the query, best first."""
         model = self._model()
         if not model or self._embedder is None or self._vectors is None or not query.text:
             return []
@@ -136,15 +138,15 @@ class Searcher:
         vec = embedder.embed_queries([query.text])[0]
         vectors = self._vectors()
         if not filters.active:
-            return [h.chunk_id for h in vectors.query(model, vec, n)]
+            return [(h.chunk_id, h.score) for h in vectors.query(model, vec, n)]
         where, args = _filter_sql(filters)
         ids = [r[0] for r in self.catalog.db.execute("SELECT f.id FROM files f WHERE 1" + where, args)]
         if len(ids) <= 2000:
-            return [h.chunk_id for h in vectors.query(model, vec, n, file_ids=ids)]
+            return [(h.chunk_id, h.score) for h in vectors.query(model, vec, n, file_ids=ids)]
         allowed = set(ids)
         hits = vectors.query(model, vec, n * 5)
         chunk_files = {c.id: c.file_id for c in self.catalog.chunks(h.chunk_id for h in hits).values()}
-        return [h.chunk_id for h in hits if chunk_files.get(h.chunk_id) in allowed][:n]
+        return [(h.chunk_id, h.score) for h in hits if chunk_files.get(h.chunk_id) in allowed][:n]
 
     # --- fused ----------------------------------------------------------------------------------
     def weights(self, query: Query) -> tuple[float, float]:
@@ -154,21 +156,26 @@ class Searcher:
                 dense_w = 0.0
         return self.keyword_weight, dense_w
 
+    def rankings(
+        self, query: Query, filters: Filters, mode: str = "hybrid", n: int = CANDIDATES
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], tuple[float, float]]:
+        kw_w, dense_w = self.weights(query)
+        kw = self.keyword(query, n, filters) if mode in ("hybrid", "keyword") and kw_w > 0 else []
+        de = self.dense(query, n, filters) if mode in ("hybrid", "dense") and dense_w > 0 else []
+        return kw, de, (kw_w, dense_w)
+
     def search(self, text: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         filters = filters or Filters()
         query = Query.parse(text)
         if not query.text:
             return []
-        kw_w, dense_w = self.weights(query)
-        kw = self.keyword(query, CANDIDATES, filters) if mode in ("hybrid", "keyword") and kw_w > 0 else []
-        de = self.dense(query, CANDIDATES, filters) if mode in ("hybrid", "dense") and dense_w > 0 else []
-        scores: dict[int, float] = {}
-        found: dict[int, list[str]] = {}
-        for name, ranking, w in (("keyword", kw, kw_w), ("dense", de, dense_w)):
-            for rank, cid in enumerate(ranking):
-                scores[cid] = scores.get(cid, 0.0) + w / (RRF_K + rank + 1)
-                found.setdefault(cid, []).append(name)
+        kw, de, (kw_w, dense_w) = self.rankings(query, filters, mode)
+        files = self._file_of([cid for cid, _ in kw] + [cid for cid, _ in de])
+        scores, found = fuse(kw, de, kw_w, dense_w, files)
         return self._hits(query, scores, found, k)
+
+    def _file_of(self, chunk_ids: list[int]) -> dict[int, int]:
+        return {c.id: c.file_id for c in self.catalog.chunks(set(chunk_ids)).values()}
 
     def _hits(self, query: Query, scores: dict[int, float], found: dict[int, list[str]], k: int) -> list[Hit]:
         chunks = self.catalog.chunks(scores)
@@ -187,6 +194,36 @@ class Searcher:
             snippet, marks = make_snippet(c.text, query)
             hits.append(_hit(f, c, scores[c.id], snippet, marks, found.get(c.id, [])))
         return hits
+
+
+def fuse(
+    kw: list[tuple[int, float]],
+    de: list[tuple[int, float]],
+    kw_w: float,
+    dense_w: float,
+    file_of: dict[int, int],
+    k: int = RRF_K,
+) -> tuple[dict[int, float], dict[int, list[str]]]:
+    """Weighted reciprocal rank fusion over *files*: each ranking first keeps each file's best chunk,
+    so a document with many matching chunks does not crowd others out of one side's ranking. The
+    score goes to the file's best chunk (the one shown), whichever side found it."""
+    scores: dict[int, float] = {}
+    found: dict[int, list[str]] = {}
+    best_chunk: dict[int, int] = {}
+    for name, ranking, w in (("keyword", kw, kw_w), ("dense", de, dense_w)):
+        if w <= 0:
+            continue
+        seen: set[int] = set()
+        for cid, _score in ranking:
+            fid = file_of.get(cid)
+            if fid is None or fid in seen:
+                continue
+            seen.add(fid)
+            best_chunk.setdefault(fid, cid)
+            rep = best_chunk[fid]
+            scores[rep] = scores.get(rep, 0.0) + w / (k + len(seen))
+            found.setdefault(rep, []).append(name)
+    return scores, found
 
 
 def _hit(f: FileRow, c: ChunkRow, score: float, snippet: str, marks: list[tuple[int, int]], found: list[str]) -> Hit:
