@@ -287,6 +287,35 @@ class Catalog:
     def find_by_hash(self, hash: str) -> list[FileRow]:
         return [FileRow(*r) for r in self.db.execute("SELECT * FROM files WHERE hash=?", (hash,))]
 
+    # --- keyword index ---------------------------------------------------------------------------
+    def keywords_outdated(self) -> bool:
+        if self.chunk_count() == 0:
+            self.set_meta("tokenizer", tok.VERSION)
+            return False
+        return self.get_meta("tokenizer") != tok.VERSION
+
+    def rebuild_keywords(self, batch: int = 500) -> None:
+        """Re-tokenise every chunk after a tokenizer change (resumable: done chunks are skipped)."""
+        done = int(self.get_meta("tokenizer_rebuild_at") or 0)
+        while True:
+            rows = self.db.execute(
+                "SELECT c.id, c.text, f.path, f.title FROM chunks c JOIN files f ON f.id = c.file_id "
+                "WHERE c.id > ? ORDER BY c.id LIMIT ?",
+                (done, batch),
+            ).fetchall()
+            if not rows:
+                break
+            bodies = [
+                (" ".join(tok.tokenize(text)), _title_tokens(path, title), cid) for cid, text, path, title in rows
+            ]
+            with self.transaction() as db:
+                db.executemany("UPDATE chunks_fts SET body=?, title=? WHERE rowid=?", bodies)
+                done = rows[-1][0]
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('tokenizer_rebuild_at', ?)", (str(done),))
+        with self.transaction() as db:
+            db.execute("DELETE FROM meta WHERE key='tokenizer_rebuild_at'")
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('tokenizer', ?)", (tok.VERSION,))
+
     # --- chunks & vectors -----------------------------------------------------------------------
     def chunks(self, ids: Iterable[int]) -> dict[int, ChunkRow]:
         ids = list(ids)

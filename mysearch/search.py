@@ -79,7 +79,7 @@ class Query:
     @classmethod
     def parse(cls, text: str) -> Query:
         text = tok.normalize(text).strip()
-        phrases = tuple(tuple(tok.tokenize(p)) for p in _PHRASE.findall(text))
+        phrases = tuple(tuple(tok.tokenize(p, bigrams=False)) for p in _PHRASE.findall(text))
         terms = tuple(dict.fromkeys(tok.tokenize(_PHRASE.sub(" ", text)) + [t for p in phrases for t in p]))
         return cls(text, terms, tuple(p for p in phrases if p))
 

@@ -226,3 +226,17 @@ def test_permission_denied_files_and_folders_are_recorded(tmp_path, home):
     finally:
         os.chmod(docs / "secret.txt", 0o644)
         os.chmod(docs / "locked", 0o755)
+
+
+def test_tokenizer_change_rebuilds_the_keyword_index(lib, docs, monkeypatch):
+    from mysearch import tokens
+
+    lib.add([str(docs)])
+    lib.index()
+    lib.catalog.db.execute("UPDATE chunks_fts SET body = 'stale'")  # as if written by an older tokenizer
+    lib.catalog.set_meta("tokenizer", "0")
+    assert lib.search("photographs", mode="keyword") == []
+    report = lib.index()
+    assert report.indexed == 0 and lib.catalog.get_meta("tokenizer") == tokens.VERSION
+    assert paths_of(lib.search("photographs", k=1, mode="keyword")) == ["passport.md"]
+    assert paths_of(lib.search("여권을", k=1, mode="keyword")) == ["여권.md"]

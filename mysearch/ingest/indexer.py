@@ -120,6 +120,9 @@ class Indexer:
     # --- the whole run --------------------------------------------------------------------------
     def sync(self, roots: list[str], embed: bool = True) -> IndexReport:
         """Everything under the indexed folders; what is in the catalog but no longer there goes."""
+        if self.catalog.keywords_outdated():
+            self.progress(Progress("keywords"))
+            self.catalog.rebuild_keywords()
         self.progress(Progress("scan"))
         return self._update(self.scanner.scan(roots), self.catalog.files(), embed)
 
