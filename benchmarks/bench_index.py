@@ -61,11 +61,11 @@ def _time_embed_phase(clock_holder: list[PhaseClock]):  # noqa: ANN202 - wraps a
     """Wrap ``Indexer.embed_pending`` to time the embed phase of a real ``Library.index`` run."""
     original = indexer_module.Indexer.embed_pending
 
-    def timed(self, limit=None):  # noqa: ANN001, ANN202
+    def timed(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         clock = clock_holder[0]
         clock.embed_started = time.perf_counter()
         try:
-            return original(self, limit)
+            return original(self, *args, **kwargs)
         finally:
             clock.embed_finished = time.perf_counter()
 

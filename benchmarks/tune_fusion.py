@@ -20,6 +20,23 @@ from mysearch.metrics import ndcg_at_k
 from mysearch.search import Filters, Query, fuse
 
 
+def score_fusion(kw, de, file_of, alpha):  # noqa: ANN001, ANN201
+    """alpha * BM25 / top BM25 + (1 - alpha) * min-max cosine, per file (its best chunk)."""
+    out: dict[int, float] = {}
+    for ranking, w in ((kw, alpha), (de, 1 - alpha)):
+        if not ranking:
+            continue
+        hi, lo = ranking[0][1], ranking[-1][1]
+        best: dict[int, float] = {}
+        for cid, sc in ranking:
+            f = file_of.get(cid)
+            if f is not None and f not in best:
+                best[f] = (sc - lo) / (hi - lo) if hi > lo else 1.0
+        for f, v in best.items():
+            out[f] = out.get(f, 0.0) + w * v
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dataset")
@@ -41,10 +58,17 @@ def main() -> None:
         if i % 50 == 0:
             print(f"{i}/{len(qids)}", file=sys.stderr)
     variants = {}
-    for kw_w, de_w in ((1, 0), (0, 1), (1, 1), (2, 1), (3, 1), (4, 1), (1, 2)):
-        for k in (10, 30, 60):
+    for kw_w, de_w in ((1, 0), (0, 1), (1, 1), (1.5, 1), (2, 1), (3, 1), (5, 1)):
+        for k in (5, 20, 60):
             variants[f"rrf w={kw_w}:{de_w} k={k}"] = (kw_w, de_w, k)
     result = {}
+    for alpha in (0.5, 0.6, 0.7, 0.8):
+        total = 0.0
+        for qid, kw, de, file_of in runs:
+            fused = score_fusion(kw, de, file_of, alpha)
+            ranked = [doc_of_file.get(f) for f in sorted(fused, key=lambda f: -fused[f])]
+            total += ndcg_at_k(ranked, ds.qrels[qid], 10)
+        result[f"score alpha={alpha}"] = round(total / len(runs), 4)
     for name, (kw_w, de_w, k) in variants.items():
         total = 0.0
         for qid, kw, de, file_of in runs:

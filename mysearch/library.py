@@ -227,6 +227,7 @@ class Library:
             self.searchable_model,
             cfg.get("search.keyword_weight"),
             cfg.get("search.dense_weight"),
+            cfg.get("search.fusion"),
         )
 
     def search(

@@ -1,6 +1,6 @@
 """Fusion and query parsing on hand-made rankings whose right answers are known."""
 
-from mysearch.search import Query, fuse, make_snippet
+from mysearch.search import Query, fuse, fuse_scores, make_snippet
 
 
 def order(scores):
@@ -36,3 +36,16 @@ def test_snippet_highlights_korean_and_english_terms():
     snippet, marks = make_snippet(text, Query.parse("여권 passport renewal"))
     words = {snippet[a:b] for a, b in marks}
     assert words == {"여권을", "Renewals", "passports"}
+
+
+def test_score_fusion_keeps_margins():
+    file_of = {1: 10, 2: 20, 3: 30}
+    # keyword: file 10 far ahead of 20; dense: 20 slightly ahead of 10
+    kw = [(1, 30.0), (2, 5.0), (3, 4.0)]
+    de = [(2, 0.90), (1, 0.89), (3, 0.70)]
+    scores, found = fuse_scores(kw, de, 1.5, 1.0, file_of)
+    assert order(scores) == [1, 2, 3]  # the big keyword margin wins
+    rrf, _ = fuse(kw, de, 1.0, 1.0, file_of)
+    assert rrf[1] == rrf[2]  # rank fusion cannot tell the margin apart
+    assert fuse_scores(kw, de, 1.0, 0.0, file_of)[0][3] == 0.0  # worst keyword hit scores 0
+    assert found[1] == ["keyword", "dense"]
