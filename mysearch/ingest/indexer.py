@@ -235,6 +235,8 @@ class Indexer:
                 report.skipped += 1
             elif state == FAILED:
                 report.failed += 1
+            elif state == "removed":
+                report.removed += 1
             report.chunks += self._last_chunks
 
     _last_chunks = 0
