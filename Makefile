@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench eval clean
+.PHONY: install run test bench eval clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
@@ -26,6 +26,16 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+# Retrieval quality on the dev sets in ../shared/eval (full size: SciFact takes ~40 min to embed on
+# 2 cores the first time; re-runs reuse the indexed corpus under $(EVAL_HOME)).
+EVAL_DATA ?= ../shared/eval
+EVAL_HOME ?= $(HOME)/.cache/mysearch-eval
+eval: install
+	mkdir -p bench-results
+	$(BIN)/mysearch --home $(EVAL_HOME) eval $(EVAL_DATA)/korquad/korquad.json --json | tee bench-results/eval-korquad.json
+	$(BIN)/mysearch --home $(EVAL_HOME) eval $(EVAL_DATA)/xquad/xquad.json --json | tee bench-results/eval-xquad.json
+	$(BIN)/mysearch --home $(EVAL_HOME) eval $(EVAL_DATA)/scifact --json | tee bench-results/eval-scifact.json
 
 clean:
 	rm -rf $(VENV) bench-results .pytest_cache
