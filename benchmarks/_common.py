@@ -132,7 +132,12 @@ def load_texts() -> Texts:
 
 # --- memory -------------------------------------------------------------------------------------
 def maxrss_mib() -> dict[str, float]:
-    """Peak resident memory from the kernel: this process, and the largest child it has waited for."""
+    """Peak resident memory from the kernel: this process, and the largest child it has waited for.
+
+    The child figure is an upper bound: Linux keeps a child's high-water mark from before its
+    ``exec``, when as a fresh fork it still mapped all of the parent's pages, so a worker started by
+    a big parent reports about the parent's size. The sampled peak (``RssSampler``) is the honest one.
+    """
     scale = 1 / 1024 if sys.platform != "darwin" else 1 / 2**20  # KiB on Linux, bytes on macOS
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale

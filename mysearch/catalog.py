@@ -130,6 +130,11 @@ class Catalog:
             self.db.executescript(_SCHEMA)
             if self.get_meta("schema") is None:
                 self.set_meta("schema", str(SCHEMA_VERSION))
+            if self.get_meta("fts_rank") is None:
+                # file-name/title matches count half as much as body text; FTS5 then ranks with
+                # `ORDER BY rank` on its own fast path
+                self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', 'bm25(1.0, 0.5)')")
+                self.set_meta("fts_rank", "bm25(1.0, 0.5)")
 
     def close(self) -> None:
         self.db.close()
