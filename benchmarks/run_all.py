@@ -25,6 +25,7 @@ OUT = REPO / "bench-results" / "results.json"
 BENCHMARKS = {
     "index": HERE / "bench_index.py",
     "search": HERE / "bench_search.py",
+    "watch": HERE / "bench_watch.py",
 }
 
 
@@ -68,13 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated benchmarks to run: " + ", ".join(BENCHMARKS))
     ap.add_argument("--index-args", default="", help="extra arguments for bench_index.py")
     ap.add_argument("--search-args", default="", help="extra arguments for bench_search.py")
+    ap.add_argument("--watch-args", default="", help="extra arguments for bench_watch.py")
     ap.add_argument("--out", default=str(OUT), help="where to write the collected JSON")
     args = ap.parse_args(argv)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         ap.error(f"unknown benchmark(s): {', '.join(unknown)}")
-    extras = {"index": shlex.split(args.index_args), "search": shlex.split(args.search_args)}
+    extras = {
+        "index": shlex.split(args.index_args),
+        "search": shlex.split(args.search_args),
+        "watch": shlex.split(args.watch_args),
+    }
 
     started = time.perf_counter()
     collected: dict[str, object] = {
