@@ -108,8 +108,16 @@ def main() -> None:
     problems = lib.verify()
     svc.stop()
     lib.close()
+    kw95, de95 = percentile(kw, 95), percentile(dense, 95)
+    targets = {
+        "keyword_p95_s": {"value": round(kw95, 3), "target": "< 2", "met": bool(kw) and kw95 < 2.0},
+        "meaning_p95_s": {"value": round(de95, 3), "target": "< 5", "met": bool(dense) and de95 < 5.0},
+        "burst_duplicate_chunks": {"value": max(0, chunks - files), "target": "0", "met": chunks == files},
+        "burst_missing_files": {"value": burst - files, "target": "0", "met": files == burst},
+    }
     emit(
         {
+            "targets": targets,
             "benchmark": "watch",
             "model": model,
             "edits": edits,
