@@ -74,13 +74,13 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("watch.max_watches", int, 0, "Folders the watcher may watch; 0 means the system's limit (inotify)."),
     Setting("store.url", str, "", "Chroma server URL (http://host:port); empty uses the embedded store."),
     Setting("search.k", int, 10, "Number of results shown."),
-    Setting("search.keyword_weight", float, 1.5, "Weight of the keyword ranking in the fused result."),
+    Setting("search.keyword_weight", float, 1.0, "Weight of the keyword ranking in the fused result."),
     Setting("search.dense_weight", float, 1.0, "Weight of the meaning ranking in the fused result."),
     Setting(
         "search.fusion",
         str,
         "score",
-        "How the two rankings are combined: normalised scores (score) or reciprocal ranks (rrf).",
+        "How the two rankings are combined: standardised scores (score) or reciprocal ranks (rrf).",
         ("score", "rrf"),
     ),
 )

@@ -43,9 +43,14 @@ def test_score_fusion_keeps_margins():
     # keyword: file 10 far ahead of 20; dense: 20 slightly ahead of 10
     kw = [(1, 30.0), (2, 5.0), (3, 4.0)]
     de = [(2, 0.90), (1, 0.89), (3, 0.70)]
-    scores, found = fuse_scores(kw, de, 1.5, 1.0, file_of)
+    scores, found = fuse_scores(kw, de, 1.0, 1.0, file_of)
     assert order(scores) == [1, 2, 3]  # the big keyword margin wins
     rrf, _ = fuse(kw, de, 1.0, 1.0, file_of)
     assert rrf[1] == rrf[2]  # rank fusion cannot tell the margin apart
-    assert fuse_scores(kw, de, 1.0, 0.0, file_of)[0][3] == 0.0  # worst keyword hit scores 0
+    only_kw, _ = fuse_scores(kw, de, 1.0, 0.0, file_of)
+    assert order(only_kw) == [1, 2, 3] and only_kw[1] > 0 > only_kw[3]  # z-scores around the mean
     assert found[1] == ["keyword", "dense"]
+    # a file only one side returned gets the other side's lowest score, not a free pass
+    files = {1: 10, 2: 20, 4: 40, 5: 50}
+    partial, _ = fuse_scores([(1, 10.0), (2, 9.0), (4, 1.0)], [(5, 0.9), (2, 0.85), (4, 0.1)], 1.0, 1.0, files)
+    assert order(partial) == [2, 1, 5, 4]
