@@ -26,6 +26,7 @@ BENCHMARKS = {
     "index": HERE / "bench_index.py",
     "search": HERE / "bench_search.py",
     "watch": HERE / "bench_watch.py",
+    "rescan": HERE / "bench_rescan.py",
 }
 
 
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         "index": shlex.split(args.index_args),
         "search": shlex.split(args.search_args),
         "watch": shlex.split(args.watch_args),
+        "rescan": [],
     }
 
     started = time.perf_counter()
