@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid")
 
     sub.add_parser("watch", help="keep the index in step with the folders until stopped (Ctrl+C)")
+    sub.add_parser("pause", help="pause the running watcher's indexing (searching goes on)")
+    sub.add_parser("resume", help="resume the running watcher's indexing")
 
     st = sub.add_parser("status", help="what is indexed and what was skipped")
     st.add_argument("--json", action="store_true")
@@ -387,6 +389,15 @@ def cmd_watch(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
+def cmd_pause_resume(lib, args) -> int:  # noqa: ANN001
+    remote = _remote(lib)
+    if remote is None:
+        raise ConfigError("no running mysearch watcher or app for this library")
+    remote.call({"op": args.command})
+    print(f"indexing {'paused' if args.command == 'pause' else 'resumed'}")
+    return 0
+
+
 def cmd_repl(lib, args) -> int:  # noqa: ANN001
     if lib.folders():
         report = lib.index(progress=_TerminalProgress())
@@ -434,6 +445,8 @@ COMMANDS = {
     "models": cmd_models,
     "repl": cmd_repl,
     "watch": cmd_watch,
+    "pause": cmd_pause_resume,
+    "resume": cmd_pause_resume,
     "eval": cmd_eval,
 }
 

@@ -64,6 +64,8 @@ def test_config_commands(home):
 def test_errors_are_one_readable_line(home, tmp_path):
     missing = run_cli("add", str(tmp_path / "nope"), home=home, check=False)
     assert missing.returncode != 0 and missing.stderr.strip().startswith("mysearch: not found")
+    no_watcher = run_cli("pause", home=home, check=False)
+    assert no_watcher.returncode != 0 and "no running mysearch" in no_watcher.stderr
     nothing = run_cli("index", home=home, check=False)
     assert nothing.returncode != 0 and "add a folder" in nothing.stderr
     assert "Traceback" not in nothing.stderr + missing.stderr

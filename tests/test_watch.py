@@ -208,6 +208,10 @@ def test_other_processes_search_through_the_running_watcher_and_kill_restart(hom
         )
         st = json.loads(run_cli("status", "--json", home=home).stdout)
         assert st["owner_pid"] == proc.pid and st["service"]["watched"] == [str(docs)]
+        assert run_cli("pause", home=home).stdout.strip() == "indexing paused"
+        assert json.loads(run_cli("status", "--json", home=home).stdout)["service"]["paused"] is True
+        assert run_cli("resume", home=home).stdout.strip() == "indexing resumed"
+        assert json.loads(run_cli("status", "--json", home=home).stdout)["service"]["paused"] is False
         # a folder added from another terminal is picked up by the running watcher
         extra = tmp_path / "extra"
         extra.mkdir()
