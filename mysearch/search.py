@@ -9,6 +9,7 @@ Filters (folder, type, date) are resolved in the catalog, so both sides see the 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -251,7 +252,7 @@ def fuse_scores(
                 found.setdefault(chunk, []).append(name)
             else:
                 total_score += w * min(z.values())
-        scores[chunk] = total_score
+        scores[chunk] = 1.0 / (1.0 + math.exp(-total_score))  # 0..1 for people; order unchanged
     return scores, found
 
 
