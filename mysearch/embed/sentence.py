@@ -29,13 +29,17 @@ class SentenceTransformerEmbedder:
         self.dim = int(self.model.get_sentence_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
         self.tokenizer = self.model.tokenizer
+        # we count tokens of whole passages on purpose (to cut them); no "too long" warning for that
+        self.tokenizer.model_max_length = 10**9
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         enc = self.tokenizer(texts, add_special_tokens=True, truncation=False)["input_ids"]
         return [len(ids) for ids in enc]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        vecs = self.model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+        vecs = self.model.encode(
+            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
