@@ -217,3 +217,14 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def run_and_emit(run, args, shown: dict) -> int:  # noqa: ANN001
+    """Time ``run(args)``, add the arguments that shaped it and the load, print the JSON."""
+    started = time.perf_counter()
+    result = run(args)
+    result["args"] = shown
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["loadavg_at_end"] = loadavg()
+    emit(result)
+    return 0

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import RssSampler, Timer, dir_size_mib, emit, load_texts, loadavg, log, machine, maxrss_mib
+from _common import RssSampler, Timer, dir_size_mib, load_texts, log, machine, maxrss_mib, run_and_emit
 from corpus import CorpusWriter
 
 from mysearch.embed import physical_cores
@@ -216,13 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.raw_limit is None:
         args.raw_limit = 64 if args.quick else 0
     args.quick = bool(args.quick)
-    started = time.perf_counter()
-    result = run(args)
-    result["args"] = {"files": args.files, "model": args.model, "quick": args.quick, "raw_limit": args.raw_limit}
-    result["wall_seconds"] = round(time.perf_counter() - started, 1)
-    result["loadavg_at_end"] = loadavg()
-    emit(result)
-    return 0
+    return run_and_emit(
+        run, args, {"files": args.files, "model": args.model, "quick": args.quick, "raw_limit": args.raw_limit}
+    )
 
 
 if __name__ == "__main__":

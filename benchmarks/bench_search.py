@@ -38,13 +38,12 @@ from _common import (
     Texts,
     Timer,
     dir_size_mib,
-    emit,
     load_texts,
-    loadavg,
     log,
     machine,
     maxrss_mib,
     percentiles_ms,
+    run_and_emit,
 )
 
 from mysearch.catalog import NewChunk
@@ -316,13 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         args.chunks = 5000 if args.quick else 100_000
     if args.queries is None:
         args.queries = 30 if args.quick else 100
-    started = time.perf_counter()
-    result = run(args)
-    result["args"] = {"chunks": args.chunks, "queries": args.queries, "model": args.model, "quick": args.quick}
-    result["wall_seconds"] = round(time.perf_counter() - started, 1)
-    result["loadavg_at_end"] = loadavg()
-    emit(result)
-    return 0
+    return run_and_emit(
+        run, args, {"chunks": args.chunks, "queries": args.queries, "model": args.model, "quick": args.quick}
+    )
 
 
 if __name__ == "__main__":

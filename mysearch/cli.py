@@ -411,7 +411,7 @@ def cmd_repl(lib, args) -> int:  # noqa: ANN001
             return 0
         if not text:
             return 0
-        _print_hits([h.as_json() | {"highlights": h.highlights} for h in lib.search(text)])
+        _print_hits([h.as_json() for h in lib.search(text)])
 
 
 def cmd_eval(lib, args) -> int:  # noqa: ANN001
