@@ -83,6 +83,23 @@ SCHEMA: tuple[Setting, ...] = (
         "How the two rankings are combined: standardised scores (score) or reciprocal ranks (rrf).",
         ("score", "rrf"),
     ),
+    Setting(
+        "answer.model",
+        str,
+        "qwen2.5-coder-1.5b-instruct",
+        "Local model that writes answers (see `mysearch models list`).",
+    ),
+    Setting("answer.gpu", str, "auto", "Run the answer model on the GPU when the build supports one.", ("auto", "off")),
+    Setting("answer.threads", int, 0, "CPU threads for answering; 0 means all physical cores."),
+    Setting("answer.sources", int, 3, "Passages given to the model for one answer."),
+    Setting("answer.max_tokens", int, 256, "Longest answer, in the model's tokens."),
+    Setting("web.enabled", bool, False, "Mix web search results into answers (sends the question to the web)."),
+    Setting(
+        "ui.theme", str, "system", "Window colours: follow the system, light or dark.", ("system", "light", "dark")
+    ),
+    Setting(
+        "ui.language", str, "system", "App language: follow the system, English or Korean.", ("system", "en", "ko")
+    ),
 )
 
 _BY_KEY = {s.key: s for s in SCHEMA}
