@@ -70,7 +70,23 @@ class Hit:
             "url": self.url,
             "found_by": self.sources,
             "highlights": [list(m) for m in self.highlights],
+            "modified": self.modified,
+            "kind": self.kind,
+            "file_id": self.file_id,
+            "chunk_id": self.chunk_id,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
         }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Hit:
+        """A hit that came over the control socket from the process that owns the library."""
+        return cls(
+            path=d["path"], page=d["page"], label=d["label"], score=d["score"], snippet=d["snippet"],
+            highlights=[tuple(m) for m in d["highlights"]], title=d["title"], kind=d["kind"],
+            modified=d["modified"], file_id=d["file_id"], chunk_id=d["chunk_id"], char_start=d["char_start"],
+            char_end=d["char_end"], url=d["url"], sources=list(d["found_by"]),
+        )
 
 
 @dataclass(frozen=True)
