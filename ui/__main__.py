@@ -1,0 +1,8 @@
+"""``python -m ui [HOME]`` opens the app (``mysearch app`` does the same)."""
+
+import sys
+from pathlib import Path
+
+from .app import main
+
+sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else None))

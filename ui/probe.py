@@ -1,0 +1,84 @@
+"""A test and benchmark hook: drive the running app through JSON lines on stdin.
+
+Active only when ``MYSEARCH_UI_PROBE=1`` is set (never in normal use). The app prints
+``{"event": "shown", "t": <unix time>}`` once the window has painted, then answers one JSON line on
+stdout per command: ``state``, ``type`` (text sent as an input-method commit, the way an IME delivers
+Korean), ``key`` (Enter, ...), ``screenshot`` (the window as the screen shows it, saved to a PNG),
+``quit``. Commands are read on a plain thread and run on the GUI thread through a queued signal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent
+
+
+def _say(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+class Probe(QObject):
+    command = Signal(object)
+
+    def __init__(self, app: Any) -> None:
+        super().__init__()
+        self.app = app
+        self.window = app.window
+        self._shown = False
+        self.command.connect(self.run)
+        self.window.installEventFilter(self)
+        if self.window.isVisible():
+            self.window.update()
+        threading.Thread(target=self._read, name="mysearch-probe", daemon=True).start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if not self._shown and event.type() == QEvent.Type.Paint:
+            self._shown = True
+            _say({"event": "shown", "t": time.time(), "since_start_s": self.app.shown_at})
+        return False
+
+    def _read(self) -> None:
+        for line in sys.stdin:
+            if line.strip():
+                self.command.emit(json.loads(line))
+
+    @Slot(object)
+    def run(self, cmd: dict[str, Any]) -> None:
+        op = cmd.get("op")
+        w = self.window
+        try:
+            if op == "state":
+                svc = self.app.service
+                _say({"op": op, "visible": w.isVisible(), "engine_ready": w.engine_ready, "query": w.query,
+                      "typed": w.search_box.text(), "results": [h.path for h in w.hits],
+                      "phase": svc.state.phase if svc else None, "error": w.banner.text(),
+                      "focus": bool(w.search_box.hasFocus()), "title": w.windowTitle(),
+                      "placeholder": w.search_box.placeholderText()})
+            elif op == "type":
+                w.focus_search()
+                w.search_box.clear()
+                ev = QInputMethodEvent()
+                ev.setCommitString(cmd["text"])
+                QGuiApplication.sendEvent(w.search_box, ev)
+                _say({"op": op, "ok": True})
+            elif op == "screenshot":
+                screen = w.screen()
+                pm = screen.grabWindow(w.winId()) if cmd.get("screen", True) else w.grab()
+                if pm.isNull() or pm.width() == 0:
+                    pm = w.grab()
+                ok = pm.save(cmd["path"], "PNG")
+                _say({"op": op, "ok": ok, "width": pm.width(), "height": pm.height()})
+            elif op == "quit":
+                _say({"op": op, "ok": True})
+                self.app.quit()
+            else:
+                _say({"op": op, "error": "unknown command"})
+        except Exception as exc:  # noqa: BLE001 - the driver gets the reason
+            _say({"op": op, "error": repr(exc)})
