@@ -1,8 +1,9 @@
 """The main window: a search box that finds as you type, a preview, and an answer pane.
 
-Typing runs a keyword search 150 ms after the last keystroke and then a hybrid one; each request
-carries a sequence number and a response for an older request is dropped, so results never jump back
-to an earlier query. Enter (or Ask) streams an answer from ``Library.ask``: the sources appear first,
+Each keystroke runs a keyword search at once (at most one in flight: the latest text wins) and a
+hybrid search once typing pauses for 150 ms; each request carries a sequence number and a response
+for an older request is dropped, so results never jump back to an earlier query.
+Enter (or Ask) streams an answer from ``Library.ask``: the sources appear first,
 then the text token by token; ``[n]`` become links that open the cited file at its page; Stop cancels.
 Everything that touches the engine goes through ``Runner``; this module only reads results.
 """
@@ -95,6 +96,9 @@ class MainWindow(QMainWindow):
         self.stale_dropped = 0
         self.latencies_ms: list[tuple[str, float]] = []  # (mode, keystroke-to-results) for benchmarks
         self._seq = 0
+        self._shown: tuple[int, str] = (0, "")
+        self._keyword_busy = False
+        self._keyword_pending = False
         self._typed_at = 0.0
         self._ask_seq = 0
         self._cancel: threading.Event | None = None
@@ -174,7 +178,7 @@ class MainWindow(QMainWindow):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.run_search)
+        self._debounce.timeout.connect(self._search_hybrid)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(50)
@@ -260,40 +264,61 @@ class MainWindow(QMainWindow):
 
     # --- searching ------------------------------------------------------------------------------
     def _on_text(self, _text: str) -> None:
-        self._typed_at = time.perf_counter()
-        self._debounce.start()
+        self.run_search()
 
     def run_search(self) -> None:
-        text = self.search_box.text().strip()
+        """Search the box's text: keyword results at once (one keyword search in flight at a time; the
+        latest text wins), the hybrid search once typing pauses for DEBOUNCE_MS."""
+        self._typed_at = time.perf_counter()
         self._seq += 1
-        seq = self._seq
-        self.query = text
-        if not text:
+        self.query = self.search_box.text().strip()
+        if not self.query:
+            self._debounce.stop()
             self._show_hits([], "", "keyword")
             return
         if not self.engine_ready:
             return  # set_engine runs it
-        self._search(seq, text, "keyword")
+        if self._keyword_busy:
+            self._keyword_pending = True
+        else:
+            self._search(self._seq, self.query, "keyword")
+        self._debounce.start()
+
+    def _search_hybrid(self) -> None:
+        if self.query and self.engine_ready:
+            self._search(self._seq, self.query, "hybrid")
 
     def _search(self, seq: int, text: str, mode: str) -> None:
         lib = self.lib
+        if mode == "keyword":
+            self._keyword_busy = True
         self.runner.submit(
             lambda: lib.search(text, mode=mode),
             done=lambda hits: self._on_hits(seq, text, mode, hits),
-            failed=lambda exc: self._on_search_failed(seq, exc),
+            failed=lambda exc: self._on_search_failed(seq, mode, exc),
         )
 
+    def _keyword_done(self) -> None:
+        self._keyword_busy = False
+        if self._keyword_pending:
+            self._keyword_pending = False
+            if self.query and self.engine_ready:
+                self._search(self._seq, self.query, "keyword")
+
     def _on_hits(self, seq: int, text: str, mode: str, hits: list[Any]) -> None:
-        if seq != self._seq:
+        if mode == "keyword":
+            self._keyword_done()
+        if seq != self._seq or (mode == "keyword" and self._shown == (seq, "hybrid")):
             self.stale_dropped += 1
             return
+        self._shown = (seq, mode)
         self.latencies_ms.append((mode, (time.perf_counter() - self._typed_at) * 1000))
         self.clear_error()
         self._show_hits(hits, text, mode)
-        if mode == "keyword":
-            self._search(seq, text, "hybrid")
 
-    def _on_search_failed(self, seq: int, exc: object) -> None:
+    def _on_search_failed(self, seq: int, mode: str, exc: object) -> None:
+        if mode == "keyword":
+            self._keyword_done()
         if seq == self._seq:
             self.show_error(self.tr("Search failed: {reason}").format(reason=describe(exc)))
 
