@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QThread, QUrl
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
-from ui_support import FAST_MODEL, make_library, write_docs  # noqa: I001 - sets QT_QPA_PLATFORM first
+from ui_support import FAST_MODEL, make_library, write_docs  # also sets QT_QPA_PLATFORM=offscreen
 
 from mysearch.config import SCHEMA, Config
 from mysearch.library import Library
@@ -197,6 +197,31 @@ def test_views_never_load_resources_and_escape_file_text(qtbot, window) -> None:
     html = render.answer_html('<script>alert(1)</script> see [1] and [7]', {1})
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="cite:1"' in html and 'href="cite:7"' not in html
+
+
+def test_status_bar_counts_and_lists_skipped_files(qtbot, window) -> None:  # noqa: ANN001
+    from ui.status import ProblemsDialog
+
+    panel = window.status_panel
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=10000)
+    assert panel.counts_label.text().startswith("5 files")
+    assert panel.problems_button.isVisibleTo(window) and panel.problems_button.text() == "1 skipped or failed"
+    dialog = ProblemsDialog(panel.status["problems"], window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 0).text().endswith("empty.txt")
+    assert dialog.table.item(0, 2).text()  # the reason, in words
+
+
+def test_themes_switch_palettes(qtbot, qapp) -> None:  # noqa: ANN001
+    from ui import theme
+
+    try:
+        assert theme.apply("dark") == "dark"
+        assert qapp.palette().window().color().lightness() < 80 and qapp.style().name().lower() == "fusion"
+        assert theme.apply("light") == "light"
+        assert qapp.palette().window().color().lightness() > 180
+    finally:
+        theme.apply("system")
 
 
 # --- answers --------------------------------------------------------------------------------------------

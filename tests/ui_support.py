@@ -13,7 +13,7 @@ FAST_MODEL = "all-minilm-l6-v2"  # meaning search is not what these tests check;
 
 
 def write_docs(d: Path) -> Path:
-    """The same small mixed folder as conftest's ``docs`` fixture, plus a three-page PDF."""
+    """The same small mixed folder as conftest's ``docs`` fixture, plus a three-page PDF and an empty file."""
     d.mkdir(parents=True, exist_ok=True)
     (d / "invoice.txt").write_text(
         "Invoice INV-2024-0042 from Northwind Traders.\nAmount due: 1,250 EUR, payable within 30 days.\n", "utf-8"
@@ -30,6 +30,7 @@ def write_docs(d: Path) -> Path:
         "Tomato soup: roast the tomatoes with garlic, blend with stock, season with basil.\n", "utf-8"
     )
     shutil.copy(FIXTURES / "report.pdf", d / "report.pdf")
+    (d / "empty.txt").write_text("", "utf-8")  # skipped, with a reason the status bar lists
     return d
 
 

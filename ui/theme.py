@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -47,7 +48,7 @@ def apply(theme: str) -> str:
         app.setStyle(QStyleFactory.create(_system_style) or _system_style)
         app.setPalette(_system_palette)
         scheme = QGuiApplication.styleHints().colorScheme()
-        return "dark" if scheme == scheme.Dark else "light"
+        return "dark" if scheme == Qt.ColorScheme.Dark else "light"
     app.setStyle("Fusion")
     if theme == "dark":
         app.setPalette(_dark())
