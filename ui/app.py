@@ -45,8 +45,7 @@ class App(QObject):
         self.shown_at: float | None = None
         self.runner = Runner(parent=self)
         theme.apply(lib.config.get("ui.theme"))
-        self.window = MainWindow(lib, self.runner)
-        self.window.engine_ready = False
+        self.window = MainWindow(lib, self.runner, engine_ready=False)
         self.window.setWindowIcon(app_icon())
         qapp.setWindowIcon(app_icon())
         self.window.settings_button.clicked.connect(self.open_settings)

@@ -84,13 +84,15 @@ class MainWindow(QMainWindow):
         runner: Runner | None = None,
         service: Any = None,
         opener: Opener | None = None,
+        engine_ready: bool = True,
     ) -> None:
+        """``engine_ready=False`` holds searches until ``set_engine`` (the app opens the store first)."""
         super().__init__()
         self.lib = lib
         self.runner = runner or Runner(parent=self)
         self.service = service
         self.links = LinkPolicy(self._is_indexed, opener)
-        self.engine_ready = service is not None or runner is None
+        self.engine_ready = engine_ready
         self.hits: list[Any] = []
         self.query = ""
         self.stale_dropped = 0
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.results.setAlternatingRowColors(True)
         self.results.currentRowChanged.connect(self._on_select)
         self.results.itemActivated.connect(self._open_item)
+        self.results.viewport().installEventFilter(self)
         split.addWidget(self.results)
 
         right = QSplitter(Qt.Orientation.Vertical, self)
@@ -210,6 +213,21 @@ class MainWindow(QMainWindow):
                 + "</p>"
             )
         self.status_panel.retranslate()
+
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and obj is self.results.viewport():
+            self._fit_rows()
+        return False
+
+    def _fit_rows(self) -> None:
+        """Result rows wrap to the list's width."""
+        width = max(200, self.results.viewport().width() - 40)
+        for i in range(self.results.count()):
+            item = self.results.item(i)
+            label = self.results.itemWidget(item)
+            if label is not None and label.width() != width:
+                label.setFixedWidth(width)
+                item.setSizeHint(QSize(width, label.heightForWidth(width) + 8))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -341,10 +359,8 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(4, 4, 4, 4)
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             self.results.addItem(item)
-            width = max(200, self.results.viewport().width() - 40)
-            label.setFixedWidth(width)
-            item.setSizeHint(QSize(width, label.heightForWidth(width) + 8))
             self.results.setItemWidget(item, label)
+        self._fit_rows()
         self.results.blockSignals(False)
         row = next((i for i, h in enumerate(self.hits) if h.path == keep), 0) if self.hits else -1
         self.results.setCurrentRow(row)
