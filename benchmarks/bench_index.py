@@ -43,10 +43,16 @@ class PhaseClock:
         self.label = label
         self.embed_started: float | None = None
         self.embed_finished: float | None = None
+        self.by_model: dict[str, list[float]] = {}  # model -> [first batch began, last batch ended, vectors]
         self._last_log = 0.0
 
     def __call__(self, p: Progress) -> None:
         now = time.perf_counter()
+        if p.phase == "embed" and p.current:
+            if p.current not in self.by_model:  # its first batch began when the previous model's last ended
+                began = max([v[1] for v in self.by_model.values()] + [self.embed_started or now])
+                self.by_model[p.current] = [began, now, 0]
+            self.by_model[p.current][1:] = [now, p.chunks_done]
         if now - self._last_log >= 10 or p.phase == "done":
             self._last_log = now
             if p.phase == "read":
@@ -95,6 +101,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
         lib = Library.open(home)
         lib.config.set("embedding.model", args.model)
+        if args.extra is not None:
+            lib.config.set("embedding.extra", [] if args.extra == "none" else args.extra)
         if args.threads is not None:
             lib.config.set("embedding.threads", args.threads)
         lib.add([str(corpus_dir)])
@@ -143,7 +151,15 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "peak_rss_kernel": rss_after_index,
             "problems": report.problems[:10],
             "excludes": "model load (see model.load_seconds)",
+            "models": lib.models(),
+            "embed_by_model": {
+                m: {"vectors": int(n), "seconds": round(b - a, 2), "chunks_per_s": _rate(n, b - a)}
+                for m, (a, b, n) in clock.by_model.items()
+            },
         }
+        extra_s = sum(b - a for m, (a, b, _) in clock.by_model.items() if m != model)
+        if extra_s:  # what the extra models add to an index run without them
+            result["full_index"]["extra_models_cost"] = round(extra_s / (full.seconds - extra_s), 3)
 
         # --- raw embedder on the same texts -------------------------------------------------------
         rows = [r[0] for r in lib.catalog.db.execute("SELECT text FROM chunks ORDER BY id")]
@@ -201,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a smoke run: 20 files, raw rate on 64 chunks")
     ap.add_argument("--files", type=int, default=None, help="number of files to generate (default 2000)")
     ap.add_argument("--model", default="multilingual-e5-small", help="embedding model (e.g. all-minilm-l6-v2)")
+    ap.add_argument("--extra", default=None, help="embedding.extra for this run: names or none (default: setting)")
     ap.add_argument("--home", default=None, help="library home to use (default: a new temporary folder)")
     ap.add_argument(
         "--raw-limit", type=int, default=None, help="time the raw embedder on an even sample of N chunks (0: all)"
@@ -216,9 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.raw_limit is None:
         args.raw_limit = 64 if args.quick else 0
     args.quick = bool(args.quick)
-    return run_and_emit(
-        run, args, {"files": args.files, "model": args.model, "quick": args.quick, "raw_limit": args.raw_limit}
-    )
+    params = {"files": args.files, "model": args.model, "extra": args.extra, "quick": args.quick}
+    return run_and_emit(run, args, {**params, "raw_limit": args.raw_limit})
 
 
 if __name__ == "__main__":

@@ -2,14 +2,17 @@
 
     .venv/bin/python benchmarks/tune_fusion.py DATASET EVAL_HOME [--limit N]
 
-EVAL_HOME is a library built by `mysearch eval DATASET` (``<home>/eval/<name>-<model>``). Each query's two
-rankings are computed once, then every fusion variant is scored on them (nDCG@10), so choosing the
-weights is measured rather than guessed. Prints one JSON object.
+EVAL_HOME is a library built by `mysearch eval DATASET` (``<home>/eval/<name>-<model>``). Each query's
+rankings (keywords, and one per embedding model with vectors there) are computed once, then every fusion
+variant is scored on them (nDCG@10), so choosing the weights is measured rather than guessed. An
+English-only model gets no weight on Korean queries in every variant, as in the engine. Prints one JSON
+object.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -17,24 +20,7 @@ from pathlib import Path
 from mysearch import evaluate
 from mysearch.library import Library
 from mysearch.metrics import ndcg_at_k
-from mysearch.search import Filters, Query, fuse
-
-
-def score_fusion(kw, de, file_of, alpha):  # noqa: ANN001, ANN201
-    """alpha * BM25 / top BM25 + (1 - alpha) * min-max cosine, per file (its best chunk)."""
-    out: dict[int, float] = {}
-    for ranking, w in ((kw, alpha), (de, 1 - alpha)):
-        if not ranking:
-            continue
-        hi, lo = ranking[0][1], ranking[-1][1]
-        best: dict[int, float] = {}
-        for cid, sc in ranking:
-            f = file_of.get(cid)
-            if f is not None and f not in best:
-                best[f] = (sc - lo) / (hi - lo) if hi > lo else 1.0
-        for f, v in best.items():
-            out[f] = out.get(f, 0.0) + w * v
-    return out
+from mysearch.search import Filters, Query, Side, fuse, fuse_scores
 
 
 def main() -> None:
@@ -46,38 +32,50 @@ def main() -> None:
     ds = evaluate.load(Path(args.dataset))
     lib = Library.open(Path(args.home))
     searcher = lib.searcher()
+    models = lib.search_models()
     by_name = {f"{evaluate._safe(d)}.txt": d for d in ds.docs}
     doc_of_file = {fid: by_name.get(Path(p).name) for fid, p in lib.catalog.db.execute("SELECT id, path FROM files")}
     qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
     runs = []
     for i, qid in enumerate(qids):
         q = Query.parse(ds.queries[qid])
+        say = {m for name, m, w in searcher.weights(q) if name == "dense" and w > 0}
         kw = searcher.keyword(q, 100, Filters())
-        de = searcher.dense(q, 100, Filters())
-        runs.append((qid, kw, de, searcher._file_of([c for c, _ in kw] + [c for c, _ in de])))
-        if i % 50 == 0:
+        dense = [searcher.dense(q, 100, Filters(), m) if m in say else [] for m in models]
+        ids = [c for c, _ in kw] + [c for d in dense for c, _ in d]
+        runs.append((qid, kw, dense, searcher._file_of(ids)))
+        if i % 100 == 0:
             print(f"{i}/{len(qids)}", file=sys.stderr)
-    variants = {}
-    for kw_w, de_w in ((1, 0), (0, 1), (1, 1), (1.5, 1), (2, 1), (3, 1), (5, 1)):
-        for k in (5, 20, 60):
-            variants[f"rrf w={kw_w}:{de_w} k={k}"] = (kw_w, de_w, k)
-    result = {}
-    for alpha in (0.5, 0.6, 0.7, 0.8):
+
+    def score(method, weights, **kw_args) -> float:  # noqa: ANN001
         total = 0.0
-        for qid, kw, de, file_of in runs:
-            fused = score_fusion(kw, de, file_of, alpha)
-            ranked = [doc_of_file.get(f) for f in sorted(fused, key=lambda f: -fused[f])]
-            total += ndcg_at_k(ranked, ds.qrels[qid], 10)
-        result[f"score alpha={alpha}"] = round(total / len(runs), 4)
-    for name, (kw_w, de_w, k) in variants.items():
-        total = 0.0
-        for qid, kw, de, file_of in runs:
-            scores, _ = fuse(kw, de, kw_w, de_w, file_of, k)
+        for qid, kw, dense, file_of in runs:
+            sides = [Side("keyword", kw, weights[0])]
+            sides += [Side("dense", d, w) for d, w in zip(dense, weights[1:], strict=True) if d]
+            scores, _ = method(sides, file_of, **kw_args)
             ranked = [doc_of_file.get(file_of[c]) for c in sorted(scores, key=lambda c: -scores[c])]
             total += ndcg_at_k(ranked, ds.qrels[qid], 10)
-        result[name] = round(total / len(runs), 4)
+        return round(total / len(runs), 4)
+
+    grid = (0.0, 0.25, 0.5, 0.75, 1.0)
+    result = {}
+    for dense_w in itertools.product(grid, repeat=len(models)):
+        for kw_w in (0.0, 1.0):
+            if kw_w == 0 and not any(dense_w):
+                continue
+            weights = (kw_w, *dense_w)
+            label = ":".join(str(w) for w in weights)
+            result[f"score {label}"] = score(fuse_scores, weights)
+    for weights in ((1.0,) + (1.0 / len(models),) * len(models), (2.0,) + (1.0 / len(models),) * len(models)):
+        for k in (20, 60):
+            result[f"rrf {':'.join(str(round(w, 2)) for w in weights)} k={k}"] = score(fuse, weights, k=k)
     best = max(result, key=result.get)
-    print(json.dumps({"dataset": ds.name, "queries": len(runs), "best": best, "ndcg@10": result}, indent=1))
+    print(
+        json.dumps(
+            {"dataset": ds.name, "queries": len(runs), "sides": ["keyword", *models], "best": best, "ndcg@10": result},
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -75,13 +75,24 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("store.url", str, "", "Chroma server URL (http://host:port); empty uses the embedded store."),
     Setting("search.k", int, 10, "Number of results shown."),
     Setting("search.keyword_weight", float, 1.0, "Weight of the keyword ranking in the fused result."),
-    Setting("search.dense_weight", float, 1.0, "Weight of the meaning ranking in the fused result."),
+    Setting(
+        "search.dense_weight",
+        float,
+        1.0,
+        "Weight of the meaning rankings in the fused result (shared by the embedding models in use).",
+    ),
     Setting(
         "search.fusion",
         str,
         "score",
         "How the two rankings are combined: standardised scores (score) or reciprocal ranks (rrf).",
         ("score", "rrf"),
+    ),
+    Setting(
+        "embedding.extra",
+        list,
+        ["all-minilm-l6-v2"],
+        "More embedding models run beside the chosen one and fused with it (English-only ones sit out Korean queries).",
     ),
     Setting(
         "answer.model",

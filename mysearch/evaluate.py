@@ -116,6 +116,7 @@ def run(
             "documents": len(ds.docs),
             "queries": len(qids),
             "model": lib.config.get("embedding.model"),
+            "models": lib.models(),
             "index_seconds": round(index_s, 1),
             "indexed": report.indexed,
             "chunks": lib.catalog.chunk_count(),

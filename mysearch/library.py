@@ -42,6 +42,7 @@ class Status:
     vectors_pending: int
     searchable_model: str | None
     owner_pid: int | None = None
+    pending_by_model: dict[str, int] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
@@ -56,6 +57,7 @@ class Status:
             "vectors_pending": self.vectors_pending,
             "searchable_model": self.searchable_model,
             "owner_pid": self.owner_pid,
+            "vectors_pending_by_model": self.pending_by_model,
         }
 
 
@@ -91,8 +93,13 @@ class Library:
         self.close()
 
     # --- parts, opened on demand ----------------------------------------------------------------
-    def embedder(self) -> Embedder:
-        return embed.load(self.config.get("embedding.model"), self.config.get("embedding.threads"))
+    def embedder(self, name: str | None = None) -> Embedder:
+        """The chosen embedding model (or the named one), loaded for indexing."""
+        return embed.load(name or self.config.get("embedding.model"), self.config.get("embedding.threads"))
+
+    def models(self) -> list[str]:
+        """Embedding models kept up to date: the chosen one first, then the extra ones, each once."""
+        return list(dict.fromkeys([self.config.get("embedding.model"), *self.config.get("embedding.extra")]))
 
     def reader(self) -> Catalog:
         """The catalog for reading in this thread, on its own connection: it sees only committed
@@ -167,6 +174,7 @@ class Library:
             cfg.get("embedding.batch_size"),
             progress,
             cancel,
+            models=self.models,
         )
 
     def index(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> IndexReport:
@@ -181,12 +189,12 @@ class Library:
             indexer.close()
 
     def _retire_old_models(self) -> None:
-        """Once the current model covers every chunk, vectors of earlier models are dropped."""
-        current = self.config.get("embedding.model")
-        if self.catalog.count_without_vector(current):
+        """Once the current model covers every chunk, vectors of models no longer in use are dropped."""
+        active = self.models()
+        if self.catalog.count_without_vector(active[0]):
             return
         for model in self.catalog.models_with_vectors():
-            if model != current:
+            if model not in active:
                 self.vectors().drop(model)
                 self.catalog.forget_vectors(model)
 
@@ -195,12 +203,19 @@ class Library:
         """The configured model once its vectors are complete; until then the last complete one.
 
         Asked on every search, so the answer is kept for a few seconds (counting is a table scan)."""
-        now, current = time.monotonic(), self.config.get("embedding.model")
+        return self.search_models()[0]
+
+    def search_models(self) -> list[str]:
+        """Models whose vectors a search uses: ``searchable_model()``, then each extra model whose
+        vectors are complete (a half-built extra model would only push the files it lacks down)."""
+        now, active = time.monotonic(), self.models()
         cached = getattr(self, "_searchable", None)
-        if cached and now - cached[0] < 5.0 and cached[1] == current:
+        if cached and now - cached[0] < 5.0 and cached[1] == active:
             return cached[2]
-        value = self._searchable_model()
-        self._searchable = (now, current, value)
+        cat = self.reader()
+        first = self._searchable_model()
+        value = [first, *(m for m in active[1:] if m != first and cat.count_without_vector(m) == 0)]
+        self._searchable = (now, active, value)
         return value
 
     def _searchable_model(self) -> str | None:
@@ -216,15 +231,14 @@ class Library:
     def searcher(self) -> Searcher:
         cfg = self.config
 
-        def embedder() -> Embedder:
-            model = self.searchable_model() or cfg.get("embedding.model")
+        def embedder(model: str) -> Embedder:
             return embed.load(model, cfg.get("embedding.threads"), purpose="query")
 
         return Searcher(
             self.reader(),
             embedder,
             self.vectors,
-            self.searchable_model,
+            self.search_models,
             cfg.get("search.keyword_weight"),
             cfg.get("search.dense_weight"),
             cfg.get("search.fusion"),
@@ -251,15 +265,16 @@ class Library:
         orphans = db.execute("SELECT count(*) FROM chunks WHERE file_id NOT IN (SELECT id FROM files)").fetchone()[0]
         if orphans:
             out.append(f"{orphans} chunks of unknown files")
-        model = self.config.get("embedding.model")
-        stored = self.vectors().ids(model)
-        recorded = self.catalog.vector_ids(model)
-        if stored != recorded:
-            out.append(
-                f"vector store differs from catalog: {len(stored - recorded)} stray, {len(recorded - stored)} missing"
-            )
-        if recorded - chunk_ids:
-            out.append(f"{len(recorded - chunk_ids)} vectors of deleted chunks")
+        for model in dict.fromkeys(self.models() + self.catalog.models_with_vectors()):
+            stored = self.vectors().ids(model)
+            recorded = self.catalog.vector_ids(model)
+            if stored != recorded:
+                out.append(
+                    f"vector store differs from catalog for {model}: "
+                    f"{len(stored - recorded)} stray, {len(recorded - stored)} missing"
+                )
+            if recorded - chunk_ids:
+                out.append(f"{len(recorded - chunk_ids)} vectors of deleted chunks in {model}")
         return out
 
     # --- status ---------------------------------------------------------------------------------
@@ -267,6 +282,7 @@ class Library:
         model = self.config.get("embedding.model")
         cat = self.reader()
         problems = [{"path": paths.display(p), "state": s, "reason": r} for p, s, r in cat.problems()]
+        pending = {m: cat.count_without_vector(m) for m in self.models()}  # vectors still to compute
         return Status(
             home=str(self.home),
             folders=self.folders(),
@@ -275,9 +291,10 @@ class Library:
             problems=problems,
             model=model,
             store=self.config.get("store.url") or "embedded",
-            vectors_pending=cat.count_without_vector(model),
+            vectors_pending=sum(pending.values()),
             searchable_model=self.searchable_model(),
             owner_pid=self.lock.holder(),
+            pending_by_model=pending,
         )
 
 

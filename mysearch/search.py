@@ -1,8 +1,9 @@
 """Hybrid retrieval: keyword (FTS5 over Korean/English tokens) and meaning (Chroma), fused.
 
-The two rankings are combined with weighted reciprocal rank fusion at chunk level, then grouped to one
-hit per file (its best chunk). The weights follow what each side is good at: an English-only embedding
-model gets no say on a Korean query (NOTES.md: naive fusion dropped Korean retrieval from 0.94 to 0.32).
+Each ranking (keywords, and one per embedding model in use) keeps each file's best chunk; the rankings
+are fused per file with standardised scores (or weighted reciprocal ranks) and the file's best chunk is
+shown. The weights follow what each side is good at: an English-only embedding model gets no say on a
+Korean query (NOTES.md: naive fusion dropped Korean retrieval from 0.94 to 0.32).
 Filters (folder, type, date) are resolved in the catalog, so both sides see the same files.
 """
 
@@ -15,10 +16,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from . import paths
+from . import embed, paths
 from . import tokens as tok
 from .catalog import Catalog, ChunkRow, FileRow
 from .embed import Embedder
+from .errors import ModelError
 from .store.vectors import VectorStore
 
 RRF_K = 60
@@ -116,12 +118,19 @@ class Query:
 
 
 class Searcher:
+    """Ranks files for a query: one keyword side and one dense side per embedding model, fused.
+
+    ``models()`` names the embedding models whose vectors can be searched now (the chosen model first,
+    then complete extra models); ``embedder(name)`` loads one for queries. The dense weight is shared
+    equally by the models that have a say on the query: an English-only model has none on a Korean one.
+    """
+
     def __init__(
         self,
         catalog: Catalog,
-        embedder: Callable[[], Embedder] | None,
+        embedder: Callable[[str], Embedder] | None,
         vectors: Callable[[], VectorStore] | None,
-        model: Callable[[], str | None],
+        models: Callable[[], list[str]],
         keyword_weight: float = 1.0,
         dense_weight: float = 1.0,
         fusion: str = "score",
@@ -129,12 +138,12 @@ class Searcher:
         self.catalog = catalog
         self._embedder = embedder
         self._vectors = vectors
-        self._model = model  # the model whose vectors are complete enough to search, if any
+        self._models = models
         self.keyword_weight = keyword_weight
         self.dense_weight = dense_weight
         self.fusion = fusion
 
-    # --- the two rankings -----------------------------------------------------------------------
+    # --- the rankings ---------------------------------------------------------------------------
     def keyword(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
         """Chunk ids with their BM25 score (higher is better), best first."""
         match = query.fts()
@@ -151,15 +160,14 @@ class Searcher:
         )
         return [(r[0], r[1]) for r in self.catalog.db.execute(sql, (match, *args, n))]
 
-    def dense(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
-        """Chunk ids with their cosine similarity to the query, best first."""
-        model = self._model()
+    def dense(self, query: Query, n: int, filters: Filters, model: str | None = None) -> list[tuple[int, float]]:
+        """Chunk ids with their cosine similarity to the query under one model (default: the first), best first."""
+        if model is None:
+            models = self._models()
+            model = models[0] if models else None
         if not model or self._embedder is None or self._vectors is None or not query.text:
             return []
-        embedder = self._embedder()
-        if embedder.name != model:
-            return []
-        vec = embedder.embed_queries([query.text])[0]
+        vec = self._embedder(model).embed_queries([query.text])[0]
         vectors = self._vectors()
         if not filters.active:
             return [(h.chunk_id, h.score) for h in vectors.query(model, vec, n)]
@@ -173,38 +181,47 @@ class Searcher:
         return [(h.chunk_id, h.score) for h in hits if chunk_files.get(h.chunk_id) in allowed][:n]
 
     # --- fused ----------------------------------------------------------------------------------
-    def weights(self, query: Query) -> tuple[float, float]:
-        dense_w = self.dense_weight
-        if self._embedder is not None and tok.is_korean(query.text):
-            if not self._embedder().multilingual:
-                dense_w = 0.0
-        return self.keyword_weight, dense_w
+    def weights(self, query: Query) -> list[tuple[str, str | None, float]]:
+        """(side, model, weight) for each ranking that has a say on this query."""
+        out: list[tuple[str, str | None, float]] = [("keyword", None, self.keyword_weight)]
+        if self._embedder is None or self._vectors is None:
+            return out
+        korean = tok.is_korean(query.text)
+        dense = [m for m in self._models() if not korean or _multilingual(m)]
+        out += [("dense", m, self.dense_weight / len(dense)) for m in dense]
+        return out
 
-    def rankings(
-        self, query: Query, filters: Filters, mode: str = "hybrid", n: int = CANDIDATES
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], tuple[float, float]]:
-        kw_w, dense_w = self.weights(query)
-        want_kw = mode in ("hybrid", "keyword") and kw_w > 0
-        want_de = mode in ("hybrid", "dense") and dense_w > 0
-        if want_kw and want_de and not filters.active:
-            # SQLite and the embedding engine both release the GIL: run the two sides together
-            # (not with filters: both sides would then share this thread's catalog connection)
-            dense = _POOL.submit(self.dense, query, n, filters)
-            kw = self.keyword(query, n, filters)
-            return kw, dense.result(), (kw_w, dense_w)
-        kw = self.keyword(query, n, filters) if want_kw else []
-        de = self.dense(query, n, filters) if want_de else []
-        return kw, de, (kw_w, dense_w)
+    def rankings(self, query: Query, filters: Filters, mode: str = "hybrid", n: int = CANDIDATES) -> list[Side]:
+        """Each side's ranking with its weight; sides the mode leaves out or with no weight are not run."""
+        plan = [
+            (name, model, w)
+            for name, model, w in self.weights(query)
+            if w > 0 and mode in ("hybrid", name)
+        ]
+        if filters.active:  # both sides would share this thread's catalog connection: one at a time
+            return [Side(name, self._run(name, model, query, n, filters), w) for name, model, w in plan]
+        # SQLite and the embedding engines release the GIL: the sides run together
+        futures = [
+            (name, _POOL.submit(self._run, name, model, query, n, filters) if name == "dense" else None, model, w)
+            for name, model, w in plan
+        ]
+        return [
+            Side(name, fut.result() if fut else self._run(name, model, query, n, filters), w)
+            for name, fut, model, w in futures
+        ]
+
+    def _run(self, name: str, model: str | None, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
+        return self.keyword(query, n, filters) if name == "keyword" else self.dense(query, n, filters, model)
 
     def search(self, text: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         filters = filters or Filters()
         query = Query.parse(text)
         if not query.text:
             return []
-        kw, de, (kw_w, dense_w) = self.rankings(query, filters, mode)
-        files = self._file_of([cid for cid, _ in kw] + [cid for cid, _ in de])
+        sides = self.rankings(query, filters, mode)
+        files = self._file_of([cid for s in sides for cid, _ in s.ranking])
         method = fuse_scores if self.fusion == "score" else fuse
-        scores, found = method(kw, de, kw_w, dense_w, files)
+        scores, found = method(sides, files)
         return self._hits(query, scores, found, k)
 
     def _file_of(self, chunk_ids: list[int]) -> dict[int, int]:
@@ -229,76 +246,83 @@ class Searcher:
         return hits
 
 
-def fuse_scores(
-    kw: list[tuple[int, float]],
-    de: list[tuple[int, float]],
-    kw_w: float,
-    dense_w: float,
-    file_of: dict[int, int],
-) -> tuple[dict[int, float], dict[int, list[str]]]:
-    """Weighted sum of standardised scores, per file (its best chunk on each side).
+@dataclass(frozen=True)
+class Side:
+    """One ranking to fuse: its name (keyword, dense), chunk ids with scores best first, and its weight."""
+
+    name: str
+    ranking: list[tuple[int, float]]
+    weight: float
+
+
+def _multilingual(model: str) -> bool:
+    try:
+        return embed.info(model).multilingual
+    except ModelError:
+        return False
+
+
+def fuse_scores(sides: list[Side], file_of: dict[int, int]) -> tuple[dict[int, float], dict[int, list[str]]]:
+    """Weighted sum of standardised scores, per file (its best chunk on each side), over any number of sides.
 
     Each side's scores become z-scores over its candidates, so a keyword match far ahead of the rest
     keeps its lead, which rank fusion throws away; a file that one side did not return gets that
     side's lowest score. Measured against RRF and min-max scaling (benchmarks/tune_fusion.py): best on
     both SciFact (0.752 vs 0.747 min-max, 0.734 best RRF) and KorQuAD (0.978 vs 0.977, 0.976)."""
-    total = kw_w + dense_w
-    sides: list[tuple[str, float, dict[int, float], dict[int, int]]] = []
-    rep: dict[int, int] = {}
-    for name, ranking, w in (("keyword", kw, kw_w), ("dense", de, dense_w)):
-        if w <= 0 or not ranking or total <= 0:
+    total = sum(s.weight for s in sides if s.weight > 0 and s.ranking)
+    standard: list[tuple[str, float, dict[int, float]]] = []
+    rep: dict[int, int] = {}  # file -> the chunk shown: the best chunk of the first side that found it
+    for side in sides:
+        if side.weight <= 0 or not side.ranking:
             continue
         best: dict[int, float] = {}
-        for cid, sc in ranking:
+        for cid, sc in side.ranking:
             fid = file_of.get(cid)
             if fid is not None and fid not in best:
                 best[fid] = sc
                 rep.setdefault(fid, cid)
+        if not best:
+            continue
         values = list(best.values())
         mean = sum(values) / len(values)
         sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or 1.0
-        sides.append((name, w / total, {f: (v - mean) / sd for f, v in best.items()}, best))
+        standard.append((side.name, side.weight / total, {f: (v - mean) / sd for f, v in best.items()}))
     scores: dict[int, float] = {}
     found: dict[int, list[str]] = {}
     for fid, chunk in rep.items():
         total_score = 0.0
-        for name, w, z, _ in sides:
+        for name, w, z in standard:
             if fid in z:
                 total_score += w * z[fid]
-                found.setdefault(chunk, []).append(name)
+                if name not in found.setdefault(chunk, []):
+                    found[chunk].append(name)
             else:
                 total_score += w * min(z.values())
         scores[chunk] = 1.0 / (1.0 + math.exp(-total_score))  # 0..1 for people; order unchanged
     return scores, found
 
 
-def fuse(
-    kw: list[tuple[int, float]],
-    de: list[tuple[int, float]],
-    kw_w: float,
-    dense_w: float,
-    file_of: dict[int, int],
-    k: int = RRF_K,
-) -> tuple[dict[int, float], dict[int, list[str]]]:
+def fuse(sides: list[Side], file_of: dict[int, int], k: int = RRF_K) -> tuple[dict[int, float], dict[int, list[str]]]:
     """Weighted reciprocal rank fusion over *files*: each ranking first keeps each file's best chunk,
     so a document with many matching chunks does not crowd others out of one side's ranking. The
     score goes to the file's best chunk (the one shown), whichever side found it."""
     scores: dict[int, float] = {}
     found: dict[int, list[str]] = {}
     best_chunk: dict[int, int] = {}
-    for name, ranking, w in (("keyword", kw, kw_w), ("dense", de, dense_w)):
-        if w <= 0:
+    for side in sides:
+        if side.weight <= 0:
             continue
         seen: set[int] = set()
-        for cid, _score in ranking:
+        for cid, _score in side.ranking:
             fid = file_of.get(cid)
             if fid is None or fid in seen:
                 continue
             seen.add(fid)
             best_chunk.setdefault(fid, cid)
             rep = best_chunk[fid]
-            scores[rep] = scores.get(rep, 0.0) + w / (k + len(seen))
-            found.setdefault(rep, []).append(name)
+            scores[rep] = scores.get(rep, 0.0) + side.weight / (k + len(seen))
+            if side.name not in found.setdefault(rep, []):
+                found[rep].append(side.name)
     return scores, found
 
 

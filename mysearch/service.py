@@ -180,7 +180,7 @@ class IndexService:
         if full:
             self.state.phase = "scanning"
             self._record(self.indexer.sync(self._roots, embed=False))
-            self.indexer.reconcile(self.lib.embedder().name)
+            self.indexer.reconcile_all()
             return
         if changed:
             self.state.phase = "indexing"
@@ -191,7 +191,7 @@ class IndexService:
             self._last_poll = time.monotonic()
             self._record(self.indexer.update(self._roots, list(self.state.polled), embed=False))
             return
-        if self.lib.catalog.count_without_vector(self.lib.embedder().name):
+        if self.indexer.pending_vectors():
             self.state.phase = "embedding"
             started = time.monotonic()
             self.indexer.embed_pending(limit=self.embed_batch, reconcile=False)

@@ -1,10 +1,14 @@
 """Fusion and query parsing on hand-made rankings whose right answers are known."""
 
-from mysearch.search import Query, fuse, fuse_scores, make_snippet
+from mysearch.search import Query, Searcher, Side, fuse, fuse_scores, make_snippet
 
 
 def order(scores):
     return sorted(scores, key=lambda c: -scores[c])
+
+
+def two(kw, de, kw_w, de_w):
+    return [Side("keyword", kw, kw_w), Side("dense", de, de_w)]
 
 
 def test_fusion_is_per_file_and_weighted():
@@ -12,14 +16,14 @@ def test_fusion_is_per_file_and_weighted():
     file_of = {1: 10, 2: 10, 3: 10, 4: 20, 5: 30}
     kw = [(1, 9.0), (2, 8.0), (3, 7.0), (4, 6.0)]
     de = [(5, 0.9), (4, 0.8)]
-    scores, found = fuse(kw, de, 1.0, 1.0, file_of, k=60)
+    scores, found = fuse(two(kw, de, 1.0, 1.0), file_of, k=60)
     # file 10 counts once per ranking, so file 20 (second in both) beats it
     assert order(scores) == [4, 1, 5]
     assert found[4] == ["keyword", "dense"] and found[1] == ["keyword"] and found[5] == ["dense"]
     # keyword-only weighting reproduces the keyword order of files
-    kw_only, _ = fuse(kw, de, 1.0, 0.0, file_of)
+    kw_only, _ = fuse(two(kw, de, 1.0, 0.0), file_of)
     assert order(kw_only) == [1, 4]
-    dense_heavy, _ = fuse(kw, de, 1.0, 3.0, file_of)
+    dense_heavy, _ = fuse(two(kw, de, 1.0, 3.0), file_of)
     assert order(dense_heavy)[0] == 4 and order(dense_heavy)[1] == 5
 
 
@@ -43,15 +47,71 @@ def test_score_fusion_keeps_margins():
     # keyword: file 10 far ahead of 20; dense: 20 slightly ahead of 10
     kw = [(1, 30.0), (2, 5.0), (3, 4.0)]
     de = [(2, 0.90), (1, 0.89), (3, 0.70)]
-    scores, found = fuse_scores(kw, de, 1.0, 1.0, file_of)
+    scores, found = fuse_scores(two(kw, de, 1.0, 1.0), file_of)
     assert order(scores) == [1, 2, 3]  # the big keyword margin wins
-    rrf, _ = fuse(kw, de, 1.0, 1.0, file_of)
+    rrf, _ = fuse(two(kw, de, 1.0, 1.0), file_of)
     assert rrf[1] == rrf[2]  # rank fusion cannot tell the margin apart
-    only_kw, _ = fuse_scores(kw, de, 1.0, 0.0, file_of)
+    only_kw, _ = fuse_scores(two(kw, de, 1.0, 0.0), file_of)
     assert order(only_kw) == [1, 2, 3] and only_kw[1] > 0.5 > only_kw[3]  # above / below the mean
     assert all(0.0 < v < 1.0 for v in scores.values())
     assert found[1] == ["keyword", "dense"]
     # a file only one side returned gets the other side's lowest score, not a free pass
     files = {1: 10, 2: 20, 4: 40, 5: 50}
-    partial, _ = fuse_scores([(1, 10.0), (2, 9.0), (4, 1.0)], [(5, 0.9), (2, 0.85), (4, 0.1)], 1.0, 1.0, files)
+    partial, _ = fuse_scores(two([(1, 10.0), (2, 9.0), (4, 1.0)], [(5, 0.9), (2, 0.85), (4, 0.1)], 1.0, 1.0), files)
     assert order(partial) == [2, 1, 5, 4]
+
+
+def test_score_fusion_of_three_sides():
+    # files 10, 20, 30 (one chunk each); keywords prefer 10, both meaning models prefer 20
+    file_of = {1: 10, 2: 20, 3: 30}
+    kw = [(1, 12.0), (2, 8.0), (3, 4.0)]  # z: +1.22, 0, -1.22
+    e5 = [(2, 0.90), (1, 0.80), (3, 0.70)]  # z: +1.22 for 20, 0 for 10
+    minilm = [(2, 0.60), (3, 0.50), (1, 0.40)]  # z: +1.22 for 20, -1.22 for 10
+    sides = [Side("keyword", kw, 1.0), Side("dense", e5, 0.5), Side("dense", minilm, 0.5)]
+    scores, found = fuse_scores(sides, file_of)
+    assert order(scores) == [2, 1, 3]  # the two models together outvote the keywords
+    assert found[2] == ["keyword", "dense"]  # each kind of side named once
+    # without the second model the keyword lead on file 10 holds (weights 1 : 0.5 favour keywords)
+    alone, _ = fuse_scores([Side("keyword", kw, 1.0), Side("dense", e5, 0.5)], file_of)
+    assert order(alone) == [1, 2, 3]
+    # a side with no weight changes nothing, whatever it ranks
+    muted, _ = fuse_scores([*sides[:2], Side("dense", list(reversed(minilm)), 0.0)], file_of)
+    assert muted == alone
+    # splitting one ranking into two equal halves is the same as the whole
+    whole, _ = fuse_scores([Side("keyword", kw, 1.0), Side("dense", e5, 1.0)], file_of)
+    halves, _ = fuse_scores([Side("keyword", kw, 1.0), Side("dense", e5, 0.5), Side("dense", e5, 0.5)], file_of)
+    assert whole.keys() == halves.keys() and all(abs(whole[c] - halves[c]) < 1e-12 for c in whole)
+
+
+def test_rank_fusion_of_three_sides():
+    file_of = {1: 10, 2: 20, 3: 30}
+    sides = [
+        Side("keyword", [(1, 9.0), (2, 5.0), (3, 1.0)], 1.0),
+        Side("dense", [(2, 0.9), (3, 0.8), (1, 0.1)], 0.5),
+        Side("dense", [(2, 0.8), (3, 0.7), (1, 0.2)], 0.5),
+    ]
+    scores, found = fuse(sides, file_of, k=1)
+    # 10: 1/2 + 0.5/4 + 0.5/4 = 0.75; 20: 1/3 + 0.5/2 + 0.5/2 = 0.833; 30: 1/4 + 0.5/3 + 0.5/3 = 0.583
+    assert order(scores) == [2, 1, 3]
+    assert abs(scores[1] - 0.75) < 1e-9 and found[2] == ["keyword", "dense"]
+
+
+def searcher_over(models):
+    """Searcher.weights reads each model's languages from the registry; it loads no model."""
+    return Searcher(None, lambda m: None, lambda: None, lambda: models)
+
+
+def test_english_only_model_sits_out_korean_queries():
+    both = searcher_over(["multilingual-e5-small", "all-minilm-l6-v2"])
+    english = both.weights(Query.parse("how do I renew a passport"))
+    assert english == [
+        ("keyword", None, 1.0),
+        ("dense", "multilingual-e5-small", 0.5),
+        ("dense", "all-minilm-l6-v2", 0.5),
+    ]
+    korean = both.weights(Query.parse("여권은 어디서 발급받나요"))
+    assert korean == [("keyword", None, 1.0), ("dense", "multilingual-e5-small", 1.0)]  # e5 keeps the whole share
+    only_minilm = searcher_over(["all-minilm-l6-v2"])
+    assert only_minilm.weights(Query.parse("여권 발급")) == [("keyword", None, 1.0)]
+    mixed = both.weights(Query.parse("INV-2024-0042 invoice 송장"))  # mostly Latin letters: English rules
+    assert [m for _, m, _ in mixed] == [None, "multilingual-e5-small", "all-minilm-l6-v2"]

@@ -102,6 +102,7 @@ def test_filters_by_type_folder_and_date(lib, docs):
 
 
 def test_model_change_rebuilds_vectors_without_mixing(lib, docs):
+    lib.config.set("embedding.extra", [])
     lib.add([str(docs)])
     lib.index()
     first = lib.config.get("embedding.model")
@@ -114,6 +115,44 @@ def test_model_change_rebuilds_vectors_without_mixing(lib, docs):
     assert not lib.vectors().has(first)
     assert lib.verify() == []
     assert paths_of(lib.search("renew a passport", k=1)) == ["passport.md"]
+
+
+
+def test_extra_model_is_indexed_checked_fused_and_dropped(lib, docs):
+    e5, minilm = "multilingual-e5-small", "all-minilm-l6-v2"
+    lib.add([str(docs)])
+    report = lib.index()
+    chunks = all_chunk_ids(lib)
+    assert lib.models() == [e5, minilm]  # the default: MiniLM beside the multilingual model
+    assert report.embedded == 2 * len(chunks)
+    assert lib.catalog.vector_ids(e5) == lib.catalog.vector_ids(minilm) == chunks
+    assert lib.search_models() == [e5, minilm] and lib.status().vectors_pending == 0
+    assert lib.verify() == []
+    hits = lib.search("how long does it take to renew a passport", k=3)
+    assert paths_of(hits)[0] == "passport.md" and hits[0].sources == ["keyword", "dense"]
+    assert paths_of(lib.search("토마토 수프 만드는 법", k=1)) == ["recipe.txt"]  # MiniLM sits this one out
+    assert paths_of(lib.search("여권 발급 기간", k=1)) == ["여권.md"]
+    # verify() checks every model; the next run with work to do repairs the extra model's store too
+    lib.vectors().delete(minilm, [min(chunks)])
+    assert any(minilm in problem for problem in lib.verify())
+    # a new file: keywords and the chosen model first; a half-built extra model stays out of search
+    (docs / "tea.txt").write_text("Green tea is steeped at 80 degrees for two minutes.\n", "utf-8")
+    lib.indexer().sync(lib.folders(), embed=False)
+    lib._searchable = None
+    status = lib.status()
+    assert status.pending_by_model[e5] == status.pending_by_model[minilm] > 0
+    assert status.vectors_pending == 2 * status.pending_by_model[e5]
+    assert lib.search_models() == [e5]
+    assert lib.index().embedded == status.vectors_pending + 1  # + the lost vector
+    assert lib.verify() == []
+    lib._searchable = None
+    assert lib.search_models() == [e5, minilm]
+    assert paths_of(lib.search("brewing green tea temperature", k=1)) == ["tea.txt"]
+    # no extra model any more: its vectors go at the next run
+    lib.config.set("embedding.extra", [])
+    lib.index()
+    assert lib.catalog.models_with_vectors() == [e5] and not lib.vectors().has(minilm)
+    assert lib.verify() == []
 
 
 BAD_FILES = {

@@ -90,7 +90,7 @@ class Indexer:
         self,
         catalog: Catalog,
         scanner: Scanner,
-        embedder: Callable[[], Embedder],
+        embedder: Callable[..., Embedder],
         vectors: Callable[[], VectorStore],
         chunk_tokens: int,
         chunk_overlap: int,
@@ -98,10 +98,14 @@ class Indexer:
         batch_size: int = 32,
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
+        models: Callable[[], list[str]] | None = None,
     ) -> None:
+        """``embedder(name=None)`` loads the chosen model (it also sizes chunks) or a named one;
+        ``models()`` lists every model whose vectors are kept, the chosen one first."""
         self.catalog = catalog
         self.scanner = scanner
         self._embedder = embedder
+        self._models = models
         self._vectors = vectors
         self.chunk_tokens = chunk_tokens
         self.chunk_overlap = chunk_overlap
@@ -275,18 +279,39 @@ class Indexer:
         return "indexed"
 
     # --- vectors --------------------------------------------------------------------------------
+    def models(self) -> list[str]:
+        """The models whose vectors are kept, the chosen one first."""
+        return self._models() if self._models is not None else [self._embedder().name]
+
+    def pending_vectors(self) -> int:
+        """Vectors still to compute, over all models."""
+        return sum(self.catalog.count_without_vector(m) for m in self.models())
+
+    def reconcile_all(self) -> None:
+        for model in self.models():
+            self.reconcile(model)
+
     def embed_pending(self, limit: int | None = None, reconcile: bool = True) -> int:
-        """Embed chunks that have no vector for the current model; returns how many were written."""
+        """Embed chunks that have no vector yet, the chosen model's first, then each extra model's
+        (so meaning search with the chosen model is ready soonest); returns how many vectors were written."""
         self.apply_vector_deletes()
-        embedder = self._embedder()
+        done = 0
+        for i, model in enumerate(self.models()):
+            if limit is not None and done >= limit:
+                break
+            if self.catalog.count_without_vector(model) == 0:
+                continue
+            embedder = self._embedder() if i == 0 else self._embedder(model)
+            done += self._embed_model(embedder, None if limit is None else limit - done, reconcile)
+        self.apply_vector_deletes()
+        return done
+
+    def _embed_model(self, embedder: Embedder, limit: int | None, reconcile: bool) -> int:
         model = embedder.name
-        total = self.catalog.count_without_vector(model)
-        if total == 0:
-            return 0
         vectors = self._vectors()
         if reconcile:
             self.reconcile(model)
-            total = self.catalog.count_without_vector(model)
+        total = self.catalog.count_without_vector(model)
         done, started = 0, time.monotonic()
         while limit is None or done < limit:
             self._check_cancel()
@@ -308,9 +333,8 @@ class Indexer:
             done += len(batch)
             rate = done / max(time.monotonic() - started, 1e-6)
             self.progress(
-                Progress("embed", 0, 0, done, total, "", 0.0, rate, (total - done) / rate if rate else None)
+                Progress("embed", 0, 0, done, total, model, 0.0, rate, (total - done) / rate if rate else None)
             )
-        self.apply_vector_deletes()
         return done
 
     def apply_vector_deletes(self) -> None:
