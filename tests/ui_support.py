@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # `ui` is importable from the checkout even where the install predates it
+    sys.path.insert(0, str(REPO))
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
 FAST_MODEL = "all-minilm-l6-v2"  # meaning search is not what these tests check; MiniLM is 5x faster
