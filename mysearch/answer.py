@@ -1,0 +1,211 @@
+"""Grounded answers: retrieve, prompt a local model with numbered sources, check what it cites.
+
+``ask`` yields events so every client streams the same way: ``Sources`` (the hits, before the model
+starts, so they can be shown at once), ``Token`` for each piece of generated text, then one ``Done``
+with the checked answer. Generation runs on a thread of its own; setting ``cancel`` aborts it inside
+llama.cpp (between graph nodes, so even a long prompt evaluation stops within milliseconds).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import paths
+from .llm import citations, prompt, runtime
+from .search import Filters, Hit
+
+if TYPE_CHECKING:
+    from .library import Library
+
+NOT_FOUND = {
+    "en": "The indexed files do not answer this question.",
+    "ko": "색인된 파일에서 이 질문의 답을 찾지 못했습니다.",
+}
+SOURCE_BUDGETS = (160, 100, 100)  # prompt tokens per source, best first: the best hit carries most answers
+
+
+@dataclass
+class Citation:
+    n: int
+    path: str
+    page: int | None
+    snippet: str
+    label: str | None = None
+    url: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"n": self.n, "path": self.path, "page": self.page, "snippet": self.snippet, "label": self.label}
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    stopped: bool = False
+    language: str = "en"
+    raw: str = ""  # what the model wrote, before its citations were checked
+    hits: list[Hit] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "answer": self.text,
+            "citations": [c.as_json() for c in self.citations],
+            "abstained": self.abstained,
+            "stopped": self.stopped,
+            "timings": self.timings,
+        }
+
+
+@dataclass
+class Sources:
+    hits: list[Hit]
+
+
+@dataclass
+class Token:
+    text: str
+
+
+@dataclass
+class Done:
+    answer: Answer
+
+
+Event = Sources | Token | Done
+
+
+def ask(
+    lib: Library,
+    question: str,
+    cancel: threading.Event | None = None,
+    filters: Filters | None = None,
+    attribute: bool = True,
+    retrieve: Callable[[str, int, Filters], list[Hit]] | None = None,
+) -> Iterator[Event]:
+    """``retrieve`` replaces the library's own search (the CLI searches through a running app)."""
+    cancel = cancel or threading.Event()
+    cfg = lib.config
+    t0 = time.monotonic()
+    lang = prompt.question_language(question)
+    k = cfg.get("answer.sources")
+    hits = retrieve(question, k, filters or Filters()) if retrieve else lib.search(question, k=k, filters=filters)
+    retrieval_ms = (time.monotonic() - t0) * 1000
+    yield Sources(hits)
+    answer = Answer(question, NOT_FOUND[lang], [], True, language=lang, hits=hits)
+    answer.timings["retrieval_ms"] = round(retrieval_ms, 1)
+    if not hits or cancel.is_set():
+        answer.stopped = cancel.is_set()
+        yield Done(answer)
+        return
+    rt = runtime.load(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads"))
+    sources = _sources(lib, question, hits, rt)
+    msgs = prompt.messages(question, sources)
+    events: queue.Queue[tuple[str, object]] = queue.Queue()
+    worker = threading.Thread(
+        target=_generate, args=(rt, msgs, cfg.get("answer.max_tokens"), cancel, events), daemon=True
+    )
+    worker.start()
+    raw, first, n_tokens = [], None, 0
+    while True:
+        try:
+            kind, value = events.get()
+        except KeyboardInterrupt:  # Ctrl+C stops the answer (within ms), not the program
+            cancel.set()
+            continue
+        if kind == "token":
+            if first is None:
+                first = time.monotonic()
+            n_tokens += 1
+            raw.append(str(value))
+            yield Token(str(value))
+        elif kind == "error":
+            worker.join()
+            raise value  # type: ignore[misc]
+        else:
+            break
+    worker.join()
+    end = time.monotonic()
+    answer.raw = "".join(raw).strip()
+    answer.stopped = cancel.is_set()
+    answer.timings.update(
+        {
+            "first_token_ms": round(((first or end) - t0) * 1000, 1),
+            "tokens_per_s": round((n_tokens - 1) / (end - first), 1) if first and n_tokens > 1 else 0.0,
+            "prompt_tokens": float(max(0, int(value or 0) - n_tokens)),  # type: ignore[call-overload]
+            "total_ms": round((end - t0) * 1000, 1),
+        }
+    )
+    checked = citations.check(answer.raw, {s.n: s.text for s in sources}, attribute=attribute)
+    if not checked.abstained:
+        by_n = {i + 1: h for i, h in enumerate(hits)}
+        answer.text = checked.text
+        answer.abstained = False
+        answer.citations = [_citation(n, by_n[n]) for n in checked.cited]
+    elif answer.stopped and answer.raw:
+        answer.text = answer.raw
+    yield Done(answer)
+
+
+def _sources(lib: Library, question: str, hits: list[Hit], rt: runtime.Runtime) -> list[prompt.Source]:
+    chunks = lib.reader().chunks([h.chunk_id for h in hits])
+    llm = rt.llm
+
+    def count(text: str) -> int:
+        return len(llm.tokenize(text.encode("utf-8"), add_bos=False))  # type: ignore[attr-defined]
+
+    out = []
+    for i, h in enumerate(hits):
+        row = chunks.get(h.chunk_id)
+        text = row.text if row else h.snippet
+        budget = SOURCE_BUDGETS[min(i, len(SOURCE_BUDGETS) - 1)]
+        title = h.title or Path(paths.display(h.path)).stem
+        out.append(prompt.Source(i + 1, title, prompt.window(question, text, budget, count)))
+    return out
+
+
+def _generate(
+    rt: runtime.Runtime,
+    msgs: list[dict[str, str]],
+    max_tokens: int,
+    cancel: threading.Event,
+    events: queue.Queue[tuple[str, object]],
+) -> None:
+    prompt_tokens = 0
+    try:
+        with rt.lock:
+            rt.abort_on(cancel)
+            try:
+                stream = rt.llm.create_chat_completion(  # type: ignore[attr-defined]
+                    messages=msgs, stream=True, max_tokens=max_tokens, temperature=0.0, stop=["\n\nQuestion:"]
+                )
+                for part in stream:
+                    if cancel.is_set():
+                        stream.close()
+                        break
+                    delta = part["choices"][0]["delta"].get("content")
+                    if delta:
+                        events.put(("token", delta))
+                prompt_tokens = rt.context_tokens()
+            except RuntimeError:
+                if not cancel.is_set():
+                    raise
+                rt.after_abort()
+            finally:
+                rt.abort_on(None)
+    except Exception as exc:  # noqa: BLE001 - handed to the caller's thread
+        events.put(("error", exc))
+        return
+    events.put(("done", prompt_tokens))
+
+
+def _citation(n: int, hit: Hit) -> Citation:
+    return Citation(n, paths.display(hit.path), hit.page, hit.snippet, hit.label, hit.url)

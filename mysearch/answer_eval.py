@@ -1,0 +1,142 @@
+"""`mysearch eval-answers`: answer quality on a SQuAD-format set, through the whole pipeline.
+
+The paragraphs of some articles are written out as files and indexed; questions about them are asked
+(answerable), and so are questions about articles that were NOT indexed (the files cannot answer them,
+so the right reply is an abstention). An answer "contains the gold answer" when the normalised gold
+text appears in the normalised answer (SQuAD's normalisation, with spaces also removed for Korean,
+whose particles attach to the answer).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import string
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from .config import Config
+from .metrics import percentile
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower()
+    text = "".join(" " if ch in string.punctuation or unicodedata.category(ch).startswith("P") else ch for ch in text)
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def contains(answer: str, golds: list[str]) -> bool:
+    a = normalize(answer)
+    for g in golds:
+        g = normalize(g)
+        if g and (g in a or g.replace(" ", "") in a.replace(" ", "")):
+            return True
+    return False
+
+
+def _sample(data: list[dict], articles: int, questions: int, unanswerable: int, seed: int):  # noqa: ANN202
+    rng = random.Random(seed)
+    order = list(range(len(data)))
+    rng.shuffle(order)
+    indexed, other = order[:articles], order[articles:]
+    docs, answerable, outside = {}, [], []
+    for a in indexed:
+        for p, para in enumerate(data[a]["paragraphs"]):
+            doc = f"a{a:03d}-p{p:03d}.txt"
+            docs[doc] = data[a].get("title", "").replace("_", " ") + "\n" + para["context"]
+            answerable += [(qa, doc) for qa in para["qas"]]
+    for a in other:
+        outside += [qa for para in data[a]["paragraphs"] for qa in para["qas"]]
+    asked = rng.sample(answerable, min(questions, len(answerable)))
+    return docs, asked, rng.sample(outside, min(unanswerable, len(outside)))
+
+
+def run(
+    dataset: Path,
+    home: Path,
+    config: Config,
+    articles: int = 10,
+    questions: int = 40,
+    unanswerable: int = 20,
+    attribute: bool = True,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, object]:
+    from . import answer
+    from .library import Library
+
+    data = json.loads(Path(dataset).read_text("utf-8"))["data"]
+    docs, asked, outside = _sample(data, articles, questions, unanswerable, seed)
+    with Library.open(home) as lib:
+        for key in ("embedding.model", "answer.model", "answer.gpu", "answer.threads", "answer.sources"):
+            lib.config.set(key, config.get(key))
+        corpus = home / "corpus"
+        corpus.mkdir(parents=True, exist_ok=True)
+        for f in corpus.iterdir():
+            if f.name not in docs:
+                f.unlink()
+        for name, text in docs.items():
+            f = corpus / name
+            if not f.exists() or f.read_text("utf-8") != text:
+                f.write_text(text, "utf-8")
+        lib.config.set("folders", [str(corpus)])
+        lib.index()
+        items = []
+        cases = [(qa, doc) for qa, doc in asked] + [(qa, None) for qa in outside]
+        for i, (qa, doc) in enumerate(cases, 1):
+            done = None
+            for event in answer.ask(lib, qa["question"], attribute=attribute):
+                if isinstance(event, answer.Done):
+                    done = event.answer
+            assert done is not None
+            golds = [x["text"] for x in qa["answers"]]
+            cited = [Path(c.path).name for c in done.citations]
+            item = {
+                "question": qa["question"],
+                "gold": golds[0],
+                "answerable": doc is not None,
+                "answer": done.text,
+                "raw": done.raw,
+                "abstained": done.abstained,
+                "contains_gold": doc is not None and not done.abstained and contains(done.text, golds),
+                "cites_gold": doc is not None and doc in cited,
+                "retrieved_gold": doc is not None and doc in [Path(h.path).name for h in done.hits],
+                **done.timings,
+            }
+            items.append(item)
+            if progress:
+                mark = "abstained" if item["abstained"] else ("ok" if item["contains_gold"] else "answered")
+                progress(f"{i}/{len(cases)} {mark} {item['first_token_ms'] if 'first_token_ms' in item else ''} ms")
+    return summarize(items, Path(dataset).stem, attribute)
+
+
+def summarize(items: list[dict], name: str, attribute: bool) -> dict[str, object]:
+    ans = [x for x in items if x["answerable"]]
+    out = [x for x in items if not x["answerable"]]
+    answered = [x for x in ans if not x["abstained"]]
+
+    def rate(xs: list, key: str) -> float:
+        return round(sum(1 for x in xs if x[key]) / len(xs), 3) if xs else 0.0
+
+    ttft = [x["first_token_ms"] for x in items if "first_token_ms" in x]
+    tps = [x["tokens_per_s"] for x in items if x.get("tokens_per_s")]
+    prompt = [x["prompt_tokens"] for x in items if "prompt_tokens" in x]
+    return {
+        "dataset": name,
+        "attribution": attribute,
+        "answerable": len(ans),
+        "unanswerable": len(out),
+        "contains_gold": rate(ans, "contains_gold"),
+        "cites_gold_of_answered": rate(answered, "cites_gold"),
+        "answered_answerable": round(len(answered) / len(ans), 3) if ans else 0.0,
+        "abstained_unanswerable": rate(out, "abstained"),
+        "retrieved_gold": rate(ans, "retrieved_gold"),
+        "first_token_ms_p50": round(percentile(ttft, 50), 1) if ttft else None,
+        "first_token_ms_p95": round(percentile(ttft, 95), 1) if ttft else None,
+        "tokens_per_s_p50": round(percentile(tps, 50), 1) if tps else None,
+        "prompt_tokens_p50": round(percentile(prompt, 50), 1) if prompt else None,
+        "items": items,
+    }

@@ -1,0 +1,88 @@
+"""Citations are checked, not trusted.
+
+A small model forgets ``[n]``, cites a number it was never given, or cites the wrong source. Every
+sentence of an answer is compared with the sources it was given (shared content words, Korean morphemes
+included): a citation stays only if its source shares words with the sentence; a sentence without one
+gets the source it overlaps most, when the overlap is clear. An answer left with no supported
+citation is an abstention: the files did not answer the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import tokens as tok
+from ..ingest.chunker import sentence_spans
+from .prompt import NO_ANSWER
+
+_CITE = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
+_NO_ANSWER = re.compile(r"\bno answer\b|not (?:found|contain|mention|provide)|답을 찾(?:을 수 없|지 못)|알 수 없", re.I)
+
+MIN_SUPPORT = 0.3  # share of a sentence's content words found in the source it cites
+MIN_ATTRIBUTION = 0.5  # ... that an uncited sentence needs to be given a citation
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str  # the answer with only supported citations, as [n]
+    cited: list[int]  # source numbers, in order of first use
+    dropped: list[int]  # numbers the model wrote that were removed
+    added: list[int]  # numbers attributed to uncited sentences
+    abstained: bool
+
+
+def _words(text: str) -> set[str]:
+    return {t for t in tok.tokenize(text, bigrams=False) if len(t) > 1 or t.isdigit()}
+
+
+def support(sentence: str, source: str) -> float:
+    words = _words(sentence)
+    if not words:
+        return 0.0
+    return len(words & _words(source)) / len(words)
+
+
+def is_no_answer(text: str) -> bool:
+    stripped = text.strip().strip(".").upper()
+    return not stripped or stripped.startswith(NO_ANSWER) or bool(_NO_ANSWER.search(text[:200]))
+
+
+def check(answer: str, sources: dict[int, str], attribute: bool = True) -> Checked:
+    """``sources`` maps each number given to the model to the text it was given."""
+    if is_no_answer(answer) and not _CITE.search(answer):
+        return Checked("", [], [], [], True)
+    out, cited, dropped, added = [], [], [], []
+    for s, e in sentence_spans(answer) or [(0, len(answer))]:
+        sentence = answer[s:e]
+        numbers = [int(n) for m in _CITE.finditer(sentence) for n in re.split(r"[,，、]", m.group(1))]
+        plain = _CITE.sub("", sentence).strip()
+        if not plain:
+            continue
+        keep = []
+        for n in dict.fromkeys(numbers):
+            if n in sources and support(plain, sources[n]) >= MIN_SUPPORT:
+                keep.append(n)
+            else:
+                dropped.append(n)
+        if not keep and attribute and sources:
+            best = max(sources, key=lambda n: support(plain, sources[n]))
+            if support(plain, sources[best]) >= MIN_ATTRIBUTION:
+                keep.append(best)
+                added.append(best)
+        for n in keep:
+            if n not in cited:
+                cited.append(n)
+        out.append(_with_marks(plain, keep))
+    text = " ".join(out).strip()
+    return Checked(text, cited, dropped, added, not cited)
+
+
+def _with_marks(sentence: str, numbers: list[int]) -> str:
+    if not numbers:
+        return sentence
+    marks = "".join(f"[{n}]" for n in numbers)
+    for end in (".", "。", "!", "?"):
+        if sentence.endswith(end):
+            return sentence[: -len(end)] + " " + marks + end
+    return sentence + " " + marks

@@ -1,0 +1,188 @@
+"""Grounded answers with the real default model (Qwen2.5-Coder-1.5B, llama.cpp on the CPU) on small
+files whose answers are known."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from mysearch import answer
+from mysearch.llm import runtime
+
+FILES = {
+    "boiler.txt": "Boiler maintenance log\nThe boiler in the basement was serviced on 12 March 2024 by Hanson "
+    "Heating. The technician replaced the pressure valve and recommended the next service in March 2025.\n",
+    "garden.md": "# Garden notes\n\nThe apple tree in the back garden was planted in 2019. It needs pruning every "
+    "February, and the roses by the fence are fed in April.\n",
+    "회의록.txt": "2024년 3월 팀 회의록\n다음 워크숍은 제주도에서 5월 20일에 열립니다. 참가 신청은 김민수 과장에게 "
+    "하면 됩니다. 숙소는 회사가 예약합니다.\n",
+}
+
+
+def _write_docs(root: Path) -> Path:
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in FILES.items():
+        (docs / name).write_text(text, "utf-8")
+    return docs
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory):
+    from mysearch.library import Library
+
+    root = tmp_path_factory.mktemp("answers")
+    docs = _write_docs(root)
+    lib = Library.open(root / "home")
+    lib.add([str(docs)])
+    lib.index()
+    yield lib
+    lib.close()
+
+
+def _ask(lib, question: str, on_event=None) -> tuple[list, answer.Answer]:  # noqa: ANN001
+    events = []
+    for ev in answer.ask(lib, question):
+        events.append(ev)
+        if on_event:
+            on_event(ev)
+    assert isinstance(events[-1], answer.Done)
+    return events, events[-1].answer
+
+
+def test_english_answer_cites_the_file_that_says_it(library):
+    events, a = _ask(library, "When was the boiler serviced?")
+    assert isinstance(events[0], answer.Sources)  # hits come before the model starts
+    assert any(isinstance(e, answer.Token) for e in events)  # streamed
+    assert not a.abstained
+    assert "12 March 2024" in a.text or "March 12, 2024" in a.text
+    assert Path(a.citations[0].path).name == "boiler.txt"
+    assert f"[{a.citations[0].n}]" in a.text
+    assert a.timings["first_token_ms"] >= a.timings["retrieval_ms"] > 0
+
+
+def test_korean_question_gets_a_korean_answer_from_the_korean_file(library):
+    _, a = _ask(library, "다음 워크숍은 어디에서 열리나요?")
+    assert not a.abstained
+    assert "제주" in a.text
+    assert [Path(c.path).name for c in a.citations] == ["회의록.txt"]
+    hangul = sum(1 for ch in a.text if "가" <= ch <= "힣")
+    assert hangul > len(a.text) / 4
+
+
+def test_question_the_files_cannot_answer_is_an_abstention(library):
+    _, a = _ask(library, "What colour is the front door of the neighbours' house?")
+    assert a.abstained
+    assert a.citations == []
+    assert a.text == answer.NOT_FOUND["en"]
+
+
+def test_stop_after_the_first_token(library):
+    cancel = threading.Event()
+    tokens = []
+    for ev in answer.ask(library, "Describe everything the boiler technician did, in detail.", cancel=cancel):
+        if isinstance(ev, answer.Token):
+            tokens.append(ev.text)
+            cancel.set()
+        if isinstance(ev, answer.Done):
+            done = ev.answer
+    assert done.stopped
+    assert 1 <= len(tokens) <= 2  # nothing generated after the stop
+
+
+def test_stop_during_prompt_evaluation_aborts_llama_cpp(library):
+    _ask(library, "When was the apple tree planted?")  # model loaded, fixed prompt prefix cached
+    rt = runtime.load(library.config.get("answer.model"))
+    cancel = threading.Event()
+    events = []
+    for ev in answer.ask(library, "Who should I contact to sign up for the workshop, and where is it?", cancel):
+        events.append(ev)
+        if isinstance(ev, answer.Sources):
+            threading.Timer(0.2, cancel.set).start()
+    done = events[-1].answer
+    assert done.stopped and not any(isinstance(e, answer.Token) for e in events)
+    prompt_len = len(rt.llm.tokenize(b"x")) and rt.llm.n_tokens
+    # the aborted batch was never committed: the context holds only the reused prefix, not the new prompt
+    _, again = _ask(library, "When was the apple tree planted?")
+    assert "2019" in again.text  # and the model answers normally afterwards
+    assert prompt_len < again.timings["prompt_tokens"]
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library indexed by the CLI (the in-process one above holds its own library's lock)."""
+    root = tmp_path_factory.mktemp("answers-cli")
+    docs = _write_docs(root)
+    run_cli("add", str(docs), home=root / "home")
+    run_cli("index", home=root / "home")
+    return root / "home"
+
+
+def test_ask_json_contract(cli_home: Path):
+    proc = run_cli("ask", "When should the next boiler service be?", "--json", home=cli_home)
+    out = json.loads(proc.stdout)
+    assert set(out) >= {"answer", "citations", "abstained", "timings"}
+    assert out["abstained"] is False and "2025" in out["answer"]
+    c = out["citations"][0]
+    assert set(c) >= {"n", "path", "page", "snippet"} and c["path"].endswith("boiler.txt") and c["page"] is None
+    assert set(out["timings"]) >= {"retrieval_ms", "first_token_ms", "tokens_per_s"}
+
+
+def test_ctrl_c_stops_the_answer_and_keeps_what_was_written(cli_home: Path):
+    env = {**os.environ, "MYSEARCH_HOME": str(cli_home), "MYSEARCH_ANSWER__MAX_TOKENS": "400"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mysearch", "ask", "Tell me everything about the garden, the boiler and the roses."],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        # a shell without job control starts children with SIGINT ignored; a terminal user's Ctrl+C is not
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout is not None
+    seen = b""
+    while b"Sources:" not in seen or len(seen.split(b"\n\n", 1)[-1]) < 10:  # a few words of the answer
+        seen += proc.stdout.read1(4096)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert b"(stopped)" in seen + out
+
+
+def test_doctor_reports_what_runs_the_model(cli_home: Path):
+    out = json.loads(run_cli("doctor", "--json", home=cli_home).stdout)
+    assert out["llama_cpp"]["installed"] and out["llama_cpp"]["version"] == "0.3.36"
+    m = out["answer_model"]
+    assert m["model"] == "qwen2.5-coder-1.5b-instruct"
+    assert m["device"] == ("gpu" if out["llama_cpp"]["gpu_offload"] else "cpu")
+    assert m["threads"] == runtime.physical_cores()
+
+
+def test_eval_answers_on_a_tiny_set(tmp_path: Path, home: Path):
+    data = {
+        "data": [
+            {"title": "Boilers", "paragraphs": [{"context": FILES["boiler.txt"], "qas": [
+                {"id": "b1", "question": "Who serviced the boiler?", "answers": [{"text": "Hanson Heating"}]}]}]},
+            {"title": "Moon", "paragraphs": [{"context": "The Moon orbits the Earth every 27.3 days.", "qas": [
+                {"id": "m1", "question": "How long does the Moon take to orbit the Earth?",
+                 "answers": [{"text": "27.3 days"}]}]}]},
+        ]
+    }
+    f = tmp_path / "tiny.json"
+    f.write_text(json.dumps(data))
+    out = json.loads(
+        run_cli("eval-answers", str(f), "--articles", "1", "--questions", "1", "--unanswerable", "1", "--json",
+                home=home).stdout
+    )
+    assert out["answerable"] == 1 and out["unanswerable"] == 1
+    (asked,) = [x for x in out["items"] if x["answerable"]]
+    assert asked["retrieved_gold"]  # the one indexed paragraph is found
+    assert out["contains_gold"] == float(asked["contains_gold"])
+    assert out["first_token_ms_p50"] > 0
