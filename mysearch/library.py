@@ -12,8 +12,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import embed, paths, saved_pages
 from .catalog import Catalog
@@ -26,6 +28,9 @@ from .ingest.scanner import Scanner
 from .lock import OwnerLock
 from .search import Filters, Hit, Searcher
 from .store.vectors import VectorStore
+
+if TYPE_CHECKING:
+    from . import answer
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +253,14 @@ class Library:
         self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
         return self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
+
+    def ask(
+        self, question: str, *, cancel: threading.Event | None = None, filters: Filters | None = None
+    ) -> Iterator[answer.Event]:
+        """Stream a grounded answer: Sources, then Tokens, then Done (see ``mysearch.answer``)."""
+        from . import answer as answering
+
+        return answering.ask(self, question, cancel=cancel, filters=filters)
 
     def verify(self) -> list[str]:
         """Differences between the catalog, the keyword index and the vectors (empty when consistent)."""
