@@ -12,6 +12,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # `ui` is importable from the checkout even where the install predates it
     sys.path.insert(0, str(REPO))
 
+from ui.compat import guard_none_refcount  # noqa: E402 - PySide6 6.12.0 on Python 3.11 leaks None refs
+
+guard_none_refcount()
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
 FAST_MODEL = "all-minilm-l6-v2"  # meaning search is not what these tests check; MiniLM is 5x faster
 

@@ -215,6 +215,9 @@ def _setup_logging(home: Path) -> None:
 def main(home: Path | None = None, argv: list[str] | None = None) -> int:
     """Open the app on this library folder (default: $MYSEARCH_HOME or the user data folder)."""
     started = time.perf_counter()
+    from .compat import guard_none_refcount
+
+    guard_none_refcount()
     qapp = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     qapp.setApplicationName("mysearch")
     qapp.setApplicationDisplayName("mysearch")
