@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--mode", action="append", choices=("keyword", "dense", "hybrid"), help="repeatable")
 
     sub.add_parser("repl", help="index, then an interactive search prompt")
+    sub.add_parser("app", help="open the desktop app on this library")
     return p
 
 
@@ -144,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = Path(args.home).expanduser() if args.home else default_home()
     if args.store_url:
         os.environ["MYSEARCH_STORE__URL"] = args.store_url
+    if args.command == "app":  # the app opens (and owns) the library itself, after its window shows
+        from ui.app import main as app_main
+
+        return app_main(home)
     _setup_logging(home, args.verbose)
     try:
         from .library import Library
