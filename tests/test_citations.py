@@ -40,6 +40,12 @@ def test_unsupported_claim_is_not_given_a_citation():
     assert c.abstained and c.cited == []
 
 
+def test_a_number_the_source_does_not_state_is_not_supported():
+    assert citations.check("The library opens at 10 am on weekdays [1].", SOURCES).abstained
+    assert citations.check("여권 발급에는 보통 3주가 걸립니다 [3].", SOURCES).abstained
+    assert not citations.check("The library opens at 9 am on weekdays [1].", SOURCES).abstained
+
+
 def test_no_answer_is_an_abstention_in_both_languages():
     assert citations.check("NO ANSWER", SOURCES).abstained
     assert citations.check("NO ANSWER.", SOURCES).abstained

@@ -37,10 +37,15 @@ def _words(text: str) -> set[str]:
 
 
 def support(sentence: str, source: str) -> float:
+    """Share of the sentence's content words found in the source; none at all when the sentence
+    states a number the source does not have (the commonest invention: a wrong year or amount)."""
     words = _words(sentence)
     if not words:
         return 0.0
-    return len(words & _words(source)) / len(words)
+    found = _words(source)
+    if any(any(ch.isdigit() for ch in w) and w not in found for w in words):
+        return 0.0
+    return len(words & found) / len(words)
 
 
 def is_no_answer(text: str) -> bool:
