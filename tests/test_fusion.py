@@ -31,7 +31,12 @@ def test_query_parsing_phrases_and_fts_expression():
     q = Query.parse('"night train" Vienna 여권을')
     assert q.phrases == (("night", "train"),)
     assert set(q.terms) >= {"night", "train", "vienna", "여권"}
-    assert q.fts().startswith('("night train") AND (')
+    assert q.fts() == '({body title} : ("night train")) AND ({body title} : ("vienna" OR "여권" OR "night" OR "train"))'
+    # Korean bigrams go to their own field, and the quoted phrase still has to match there too
+    assert q.grams == ("여권", "권을")
+    assert q.fts_grams() == '({body title} : ("night train")) AND (grams : ("여권" OR "권을"))'
+    english = Query.parse("renew a passport")
+    assert english.grams == () and english.fts_grams() is None
     assert Query.parse("the of and").fts() is None  # only stop words: no keyword query at all
 
 

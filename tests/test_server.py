@@ -61,12 +61,12 @@ def test_index_and_search_through_a_chroma_server(home, docs, chroma_server, mon
         report = lib.index()
         assert report.indexed == 5
         assert lib.status().store == url
-        names = [c.name for c in client.list_collections()]
-        assert len(names) == 1 and "multilingual-e5-small" in names[0]
-        assert client.get_collection(names[0]).count() == report.chunks
+        names = sorted(c.name for c in client.list_collections())  # one collection per model in use
+        assert len(names) == 2 and "all-minilm-l6-v2" in names[0] and "multilingual-e5-small" in names[1]
+        assert [client.get_collection(n).count() for n in names] == [report.chunks] * 2
         assert Path(lib.search("renew a passport", k=1)[0].path).name == "passport.md"
         (docs / "passport.md").unlink()
         lib.index()
-        assert client.get_collection(names[0]).count() == report.chunks - 1
+        assert [client.get_collection(n).count() for n in names] == [report.chunks - 1] * 2
         assert lib.verify() == []
     assert not (home / "chroma").exists()  # nothing went to the embedded store

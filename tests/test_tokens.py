@@ -1,4 +1,4 @@
-from mysearch.tokens import is_korean, tokenize
+from mysearch.tokens import is_korean, korean_bigrams, tokenize
 
 
 def test_korean_particles_do_not_block_matches():
@@ -28,3 +28,10 @@ def test_nfc_normalisation():
 def test_is_korean():
     assert is_korean("여권 발급 기간")
     assert not is_korean("passport renewal")
+
+
+def test_korean_bigrams_follow_the_other_tokens():
+    assert korean_bigrams("금강산의 여름, summer") == ["금강", "강산", "산의", "여름"]
+    assert korean_bigrams("passport 2024") == [] and korean_bigrams("산") == []
+    plain = tokenize("금강산의 여름", bigrams=False)
+    assert tokenize("금강산의 여름") == plain + korean_bigrams("금강산의 여름")

@@ -1,0 +1,64 @@
+"""Score the weight of Korean bigram matches against term matches on an evaluated dataset, offline.
+
+    .venv/bin/python benchmarks/tune_keywords.py DATASET EVAL_HOME [--limit N]
+
+EVAL_HOME is a library built by `mysearch eval DATASET`. Each query's two keyword rankings (terms in the
+body and title fields, bigrams in the grams field) are fetched once from the real FTS5 index, then every
+weight is scored (keyword-only nDCG@10), the same way `Searcher.keyword` adds them up. Prints one JSON
+object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from mysearch import evaluate
+from mysearch.library import Library
+from mysearch.metrics import ndcg_at_k
+from mysearch.search import CANDIDATES, GRAMS_WEIGHT, Filters, Query
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dataset")
+    ap.add_argument("home")
+    ap.add_argument("--limit", type=int)
+    args = ap.parse_args()
+    ds = evaluate.load(Path(args.dataset))
+    lib = Library.open(Path(args.home))
+    searcher = lib.searcher()
+    by_name = {f"{evaluate._safe(d)}.txt": d for d in ds.docs}
+    doc_of_file = {fid: by_name.get(Path(p).name) for fid, p in lib.catalog.db.execute("SELECT id, path FROM files")}
+    qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
+    runs = []
+    for i, qid in enumerate(qids):
+        q = Query.parse(ds.queries[qid])
+        terms = searcher._bm25(q.fts(), CANDIDATES, Filters()) if q.fts() else []
+        grams = searcher._bm25(q.fts_grams(), CANDIDATES, Filters()) if q.fts_grams() else []
+        runs.append((qid, terms, grams, searcher._file_of([c for c, _ in terms + grams])))
+        if i % 500 == 0:
+            print(f"{i}/{len(qids)}", file=sys.stderr)
+    result = {}
+    for weight in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
+        total = 0.0
+        for qid, terms, grams, file_of in runs:
+            scores: dict[int, float] = {}
+            for ranking, w in ((terms, 1.0), (grams, weight)):
+                for cid, score in ranking:
+                    scores[cid] = scores.get(cid, 0.0) + w * score
+            ranked: list[str | None] = []
+            for cid in sorted(scores, key=lambda c: -scores[c]):
+                doc = doc_of_file.get(file_of.get(cid))
+                if doc not in ranked:
+                    ranked.append(doc)
+            total += ndcg_at_k(ranked, ds.qrels[qid], 10)
+        result[f"grams weight {weight}"] = round(total / len(runs), 4)
+    out = {"dataset": ds.name, "queries": len(runs), "in_use": GRAMS_WEIGHT, "best": max(result, key=result.get)}
+    print(json.dumps({**out, "keyword ndcg@10": result}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
