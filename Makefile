@@ -36,11 +36,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/mysearch add samples >/dev/null
-	$(BIN)/mysearch repl
+	$(BIN)/mysearch app
 
 test: install
-	$(BIN)/ruff check mysearch tests benchmarks
+	$(BIN)/ruff check mysearch ui tests benchmarks
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
