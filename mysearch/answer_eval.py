@@ -104,6 +104,7 @@ def run(
                 "contains_gold": doc is not None and not done.abstained and contains(done.text, golds),
                 "cites_gold": doc is not None and doc in cited,
                 "retrieved_gold": doc is not None and doc in [Path(h.path).name for h in done.hits],
+                "cited": cited,
                 **done.timings,
             }
             items.append(item)

@@ -78,6 +78,25 @@ def test_korean_question_gets_a_korean_answer_from_the_korean_file(library):
     assert hangul > len(a.text) / 4
 
 
+def test_korean_question_answered_from_an_english_file(library):
+    _, a = _ask(library, "보일러를 점검한 회사는 어디인가요?")
+    assert not a.abstained
+    assert "Hanson" in a.text
+    assert [Path(c.path).name for c in a.citations] == ["boiler.txt"]
+
+
+def test_passages_that_share_few_words_with_the_question_are_not_shown_to_the_model(library):
+    def kept(question: str) -> set[str]:
+        hits = library.search(question, k=3)
+        assert len(hits) == 3
+        return {Path(h.path).name for h, _ in answer._relevant(library, question, hits)}
+
+    # the garden notes share no word with the question; the Korean minutes are in another language, so kept
+    assert kept("When was the boiler serviced?") == {"boiler.txt", "회의록.txt"}
+    assert kept("What colour is the front door?") == {"회의록.txt"}
+    assert kept("워크숍 참가 신청은 누구에게 하나요?") == {"회의록.txt", "boiler.txt", "garden.md"}
+
+
 def test_question_the_files_cannot_answer_is_an_abstention(library):
     _, a = _ask(library, "What colour is the front door of the neighbours' house?")
     assert a.abstained

@@ -32,17 +32,17 @@ class Checked:
     abstained: bool
 
 
-def _words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
     return {t for t in tok.tokenize(text, bigrams=False) if len(t) > 1 or t.isdigit()}
 
 
 def support(sentence: str, source: str) -> float:
     """Share of the sentence's content words found in the source; none at all when the sentence
     states a number the source does not have (the commonest invention: a wrong year or amount)."""
-    words = _words(sentence)
+    words = content_words(sentence)
     if not words:
         return 0.0
-    found = _words(source)
+    found = content_words(source)
     if any(any(ch.isdigit() for ch in w) and w not in found for w in words):
         return 0.0
     return len(words & found) / len(words)
