@@ -75,12 +75,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("store.url", str, "", "Chroma server URL (http://host:port); empty uses the embedded store."),
     Setting("search.k", int, 10, "Number of results shown."),
     Setting("search.keyword_weight", float, 1.0, "Weight of the keyword ranking in the fused result."),
-    Setting(
-        "search.dense_weight",
-        float,
-        1.0,
-        "Weight of the meaning rankings in the fused result (shared by the embedding models in use).",
-    ),
+    Setting("search.dense_weight", float, 1.0, "Weight of the meaning ranking in the fused result."),
     Setting(
         "search.fusion",
         str,
@@ -94,6 +89,7 @@ SCHEMA: tuple[Setting, ...] = (
         ["all-minilm-l6-v2"],
         "More embedding models run beside the chosen one and fused with it (English-only ones sit out Korean queries).",
     ),
+    Setting("search.extra_weight", float, 0.5, "Weight of each extra embedding model's ranking in the fused result."),
     Setting(
         "answer.model",
         str,

@@ -247,6 +247,7 @@ class Library:
             cfg.get("search.keyword_weight"),
             cfg.get("search.dense_weight"),
             cfg.get("search.fusion"),
+            cfg.get("search.extra_weight"),
         )
 
     def search(

@@ -130,8 +130,9 @@ class Searcher:
     """Ranks files for a query: one keyword side and one dense side per embedding model, fused.
 
     ``models()`` names the embedding models whose vectors can be searched now (the chosen model first,
-    then complete extra models); ``embedder(name)`` loads one for queries. The dense weight is shared
-    equally by the models that have a say on the query: an English-only model has none on a Korean one.
+    then complete extra models); ``embedder(name)`` loads one for queries. The first model's ranking
+    weighs ``dense_weight``, each extra model's ``extra_weight``; an English-only model has no say on a
+    Korean query.
     """
 
     def __init__(
@@ -143,6 +144,7 @@ class Searcher:
         keyword_weight: float = 1.0,
         dense_weight: float = 1.0,
         fusion: str = "score",
+        extra_weight: float = 0.5,
     ) -> None:
         self.catalog = catalog
         self._embedder = embedder
@@ -150,6 +152,7 @@ class Searcher:
         self._models = models
         self.keyword_weight = keyword_weight
         self.dense_weight = dense_weight
+        self.extra_weight = extra_weight
         self.fusion = fusion
 
     # --- the rankings ---------------------------------------------------------------------------
@@ -203,8 +206,9 @@ class Searcher:
         if self._embedder is None or self._vectors is None:
             return out
         korean = tok.is_korean(query.text)
-        dense = [m for m in self._models() if not korean or _multilingual(m)]
-        out += [("dense", m, self.dense_weight / len(dense)) for m in dense]
+        for i, model in enumerate(self._models()):
+            if not korean or _multilingual(model):
+                out.append(("dense", model, self.dense_weight if i == 0 else self.extra_weight))
         return out
 
     def rankings(self, query: Query, filters: Filters, mode: str = "hybrid", n: int = CANDIDATES) -> list[Side]:

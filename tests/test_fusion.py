@@ -111,12 +111,14 @@ def test_english_only_model_sits_out_korean_queries():
     english = both.weights(Query.parse("how do I renew a passport"))
     assert english == [
         ("keyword", None, 1.0),
-        ("dense", "multilingual-e5-small", 0.5),
-        ("dense", "all-minilm-l6-v2", 0.5),
+        ("dense", "multilingual-e5-small", 1.0),
+        ("dense", "all-minilm-l6-v2", 0.5),  # an extra model weighs extra_weight
     ]
     korean = both.weights(Query.parse("여권은 어디서 발급받나요"))
-    assert korean == [("keyword", None, 1.0), ("dense", "multilingual-e5-small", 1.0)]  # e5 keeps the whole share
+    assert korean == [("keyword", None, 1.0), ("dense", "multilingual-e5-small", 1.0)]
     only_minilm = searcher_over(["all-minilm-l6-v2"])
     assert only_minilm.weights(Query.parse("여권 발급")) == [("keyword", None, 1.0)]
+    minilm_first = searcher_over(["all-minilm-l6-v2", "multilingual-e5-small"])  # e5 as the extra model
+    assert minilm_first.weights(Query.parse("여권 발급"))[1:] == [("dense", "multilingual-e5-small", 0.5)]
     mixed = both.weights(Query.parse("INV-2024-0042 invoice 송장"))  # mostly Latin letters: English rules
     assert [m for _, m, _ in mixed] == [None, "multilingual-e5-small", "all-minilm-l6-v2"]
