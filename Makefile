@@ -45,8 +45,8 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/run_all.py
 
-# Retrieval quality on the dev sets in ../shared/eval (full size: SciFact takes ~40 min to embed on
-# 2 cores the first time; re-runs reuse the indexed corpus under $(EVAL_HOME)).
+# Retrieval and answer quality on the dev sets in ../shared/eval (full size: SciFact takes ~40 min to
+# embed on 2 cores the first time, each answer set ~15 min; re-runs reuse the indexed corpus under $(EVAL_HOME)).
 EVAL_DATA ?= ../shared/eval
 EVAL_HOME ?= $(HOME)/.cache/mysearch-eval
 eval: install
@@ -54,6 +54,8 @@ eval: install
 	$(BIN)/mysearch --home $(EVAL_HOME) eval $(EVAL_DATA)/korquad/korquad.json --json | tee bench-results/eval-korquad.json
 	$(BIN)/mysearch --home $(EVAL_HOME) eval $(EVAL_DATA)/xquad/xquad.json --json | tee bench-results/eval-xquad.json
 	$(BIN)/mysearch --home $(EVAL_HOME) eval $(EVAL_DATA)/scifact --json | tee bench-results/eval-scifact.json
+	$(BIN)/mysearch --home $(EVAL_HOME) eval-answers $(EVAL_DATA)/xquad/xquad.json --json > bench-results/answers-xquad.json
+	$(BIN)/mysearch --home $(EVAL_HOME) eval-answers $(EVAL_DATA)/korquad/korquad.json --json > bench-results/answers-korquad.json
 
 clean:
 	rm -rf $(VENV) bench-results .pytest_cache
