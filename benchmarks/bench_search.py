@@ -46,6 +46,7 @@ from _common import (
     run_and_emit,
 )
 
+from mysearch import embed
 from mysearch.catalog import NewChunk
 from mysearch.embed import physical_cores
 from mysearch.ingest.chunker import text_hash
@@ -226,6 +227,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     try:
         lib = Library.open(home)
         lib.config.set("embedding.model", args.model)
+        if args.extra is not None:
+            lib.config.set("embedding.extra", [] if args.extra == "none" else args.extra)
         if args.threads is not None:
             lib.config.set("embedding.threads", args.threads)
         model = lib.config.get("embedding.model")
@@ -245,11 +248,15 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 log("writing random vectors")
                 vec = build_vectors(lib, model, embedder.dim, args.seed)
                 log(f"  {vec}")
+                for extra in lib.models()[1:]:  # extra models get random vectors too, so they join every search
+                    log(f"writing random vectors for {extra}")
+                    log(f"  {build_vectors(lib, extra, embed.info(extra).dim, args.seed + 1)}")
                 result["build"] = {"catalog": cat, "vectors": vec, "seconds": round(cat["seconds"] + vec["seconds"], 2)}
             result["library"] = {
                 "chunks": lib.catalog.chunk_count(),
                 "files": lib.catalog.counts().get("indexed", 0),
                 "model": model,
+                "search_models": lib.search_models(),
                 "threads_setting": lib.config.get("embedding.threads"),
                 "threads_used": lib.config.get("embedding.threads") or physical_cores(),
                 "dim": embedder.dim,
@@ -306,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--chunks", type=int, default=None, help="chunks to build (default 100,000)")
     ap.add_argument("--queries", type=int, default=None, help="queries per mode (default 100)")
     ap.add_argument("--model", default="multilingual-e5-small", help="embedding model for the queries")
+    ap.add_argument("--extra", default=None, help="embedding.extra for this run: names or none (default: setting)")
     ap.add_argument("--home", default=None, help="library home (kept; reused as is if it already has chunks)")
     ap.add_argument("--threads", type=int, default=None, help="embedding.threads for this run (default: the setting)")
     ap.add_argument("--seed", type=int, default=11)
@@ -316,7 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.queries is None:
         args.queries = 30 if args.quick else 100
     return run_and_emit(
-        run, args, {"chunks": args.chunks, "queries": args.queries, "model": args.model, "quick": args.quick}
+        run,
+        args,
+        {"chunks": args.chunks, "queries": args.queries, "model": args.model, "extra": args.extra, "quick": args.quick},
     )
 
 

@@ -156,6 +156,16 @@ def test_extra_model_is_indexed_checked_fused_and_dropped(lib, docs):
 
 
 
+def test_an_extra_model_that_cannot_load_is_skipped(lib, docs):
+    lib.config.set("embedding.extra", ["no-such-model"])
+    lib.add([str(docs)])
+    report = lib.index()  # the chosen model's vectors are built; the broken extra one only costs a warning
+    assert report.embedded == len(all_chunk_ids(lib)) and lib.verify() == []
+    assert lib.search_models() == ["multilingual-e5-small"]
+    assert lib.status().pending_by_model["no-such-model"] == len(all_chunk_ids(lib))
+    assert paths_of(lib.search("how long does it take to renew a passport", k=1)) == ["passport.md"]
+
+
 def test_korean_bigrams_and_the_upgrade_of_an_older_keyword_index(home, docs):
     from mysearch import tokens
     from mysearch.library import Library

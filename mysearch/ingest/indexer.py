@@ -21,6 +21,7 @@ import numpy as np
 from .. import paths
 from ..catalog import FAILED, SKIPPED, Catalog, FileRow
 from ..embed import Embedder
+from ..errors import ModelError
 from ..sources.base import ExtractionError, SkipFile
 from ..store.vectors import VectorStore
 from .chunker import chunk_document
@@ -301,7 +302,13 @@ class Indexer:
                 break
             if self.catalog.count_without_vector(model) == 0:
                 continue
-            embedder = self._embedder() if i == 0 else self._embedder(model)
+            try:
+                embedder = self._embedder() if i == 0 else self._embedder(model)
+            except ModelError as exc:
+                if i == 0:
+                    raise
+                log.warning("extra embedding model %s skipped: %s", model, exc)  # it stays out of search
+                continue
             done += self._embed_model(embedder, None if limit is None else limit - done, reconcile)
         self.apply_vector_deletes()
         return done
