@@ -157,6 +157,18 @@ def ask(
     yield Done(answer)
 
 
+def warm_up(lib: Library) -> dict[str, object]:
+    """Load the answer model and evaluate the fixed part of the prompt now (the app does this after
+    its window shows), so the first question costs only its own sources and words."""
+    cfg = lib.config
+    rt = runtime.load(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads"))
+    msgs = prompt.messages("", [])[:-1] + [{"role": "user", "content": ""}]
+    with rt.lock:
+        for _ in rt.llm.create_chat_completion(messages=msgs, stream=True, max_tokens=1):  # type: ignore[attr-defined]
+            pass
+    return rt.info()
+
+
 def _relevant(lib: Library, question: str, hits: list[Hit]) -> list[tuple[Hit, str]]:
     """The hits worth showing the model, with their passage text.
 

@@ -205,3 +205,10 @@ def test_eval_answers_on_a_tiny_set(tmp_path: Path, home: Path):
     assert asked["retrieved_gold"]  # the one indexed paragraph is found
     assert out["contains_gold"] == float(asked["contains_gold"])
     assert out["first_token_ms_p50"] > 0
+
+
+def test_warm_up_evaluates_the_fixed_part_of_the_prompt(library):
+    info = answer.warm_up(library)
+    assert info["model"] == "qwen2.5-coder-1.5b-instruct" and info["threads"] == runtime.physical_cores()
+    rt = runtime.load(library.config.get("answer.model"))
+    assert rt.llm.n_tokens > 150  # instructions and worked examples are in llama.cpp's cache
