@@ -54,7 +54,7 @@ class Answer:
     language: str = "en"
     raw: str = ""  # what the model wrote, before its citations were checked
     hits: list[Hit] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float | None] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -106,6 +106,7 @@ def ask(
     passages = _relevant(lib, question, hits)
     if not passages or cancel.is_set():  # nothing in the files is about this question: no model call
         answer.stopped = cancel.is_set()
+        answer.timings.update({"first_token_ms": None, "tokens_per_s": None})
         yield Done(answer)
         return
     rt = runtime.load(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads"))

@@ -110,7 +110,7 @@ def run(
             items.append(item)
             if progress:
                 mark = "abstained" if item["abstained"] else ("ok" if item["contains_gold"] else "answered")
-                progress(f"{i}/{len(cases)} {mark} {item['first_token_ms'] if 'first_token_ms' in item else ''} ms")
+                progress(f"{i}/{len(cases)} {mark}, first token {item.get('first_token_ms')} ms")
     return summarize(items, Path(dataset).stem, attribute)
 
 
@@ -122,9 +122,9 @@ def summarize(items: list[dict], name: str, attribute: bool) -> dict[str, object
     def rate(xs: list, key: str) -> float:
         return round(sum(1 for x in xs if x[key]) / len(xs), 3) if xs else 0.0
 
-    ttft = [x["first_token_ms"] for x in items if "first_token_ms" in x]
+    ttft = [x["first_token_ms"] for x in items if x.get("first_token_ms") is not None]
     tps = [x["tokens_per_s"] for x in items if x.get("tokens_per_s")]
-    prompt = [x["prompt_tokens"] for x in items if "prompt_tokens" in x]
+    prompt = [x["prompt_tokens"] for x in items if x.get("prompt_tokens") is not None]
     return {
         "dataset": name,
         "attribution": attribute,
