@@ -8,6 +8,7 @@ half the logical CPUs is one thread on a 2-core laptop).
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from ..errors import ModelError
 from . import catalog
+
+log = logging.getLogger(__name__)
 
 N_CTX = 4096  # prompts are kept small (prefill dominates on a CPU); this leaves room for long answers
 
@@ -105,17 +108,28 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
         except ImportError as exc:
             raise ModelError(f"llama-cpp-python is not installed ({exc}); run `make install`") from None
         t0 = time.monotonic()
-        try:
-            llm = Llama(
+
+        def open_model(n_gpu_layers: int) -> object:
+            return Llama(
                 model_path=str(path),
                 n_ctx=N_CTX,
                 n_threads=threads,
                 n_threads_batch=threads,
-                n_gpu_layers=layers,
+                n_gpu_layers=n_gpu_layers,
                 verbose=False,
             )
+
+        try:
+            llm = open_model(layers)
         except (ValueError, RuntimeError) as exc:
-            raise ModelError(f"llama.cpp could not load {path}: {exc}") from None
+            if not layers:
+                raise ModelError(f"llama.cpp could not load {path}: {exc}") from None
+            log.warning("model does not fit the GPU (%s); running it on the CPU", exc)
+            layers = 0
+            try:
+                llm = open_model(0)
+            except (ValueError, RuntimeError) as exc2:
+                raise ModelError(f"llama.cpp could not load {path}: {exc2}") from None
         rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock())
         _loaded[key] = rt
         return rt
