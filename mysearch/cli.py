@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("repl", help="index, then an interactive search prompt")
     sub.add_parser("app", help="open the desktop app on this library")
+    sv = sub.add_parser("serve")  # no help: hidden; the app's child process that owns the library
+    sv.add_argument("--parent", type=int, help="stop when this process (the app) exits")
     return p
 
 
@@ -634,7 +636,14 @@ def cmd_eval(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
+def cmd_serve(lib, args) -> int:  # noqa: ANN001
+    from .service import serve
+
+    return serve(lib, args.parent)
+
+
 COMMANDS = {
+    "serve": cmd_serve,
     "add": cmd_add,
     "remove": cmd_remove,
     "index": cmd_index,

@@ -351,7 +351,24 @@ class ControlServer:
             hits = self.lib.search(str(req["text"]), req.get("k"), filters, str(req.get("mode", "hybrid")))
             return {"hits": [h.as_json() for h in hits]}
         if op == "status":
-            return self.service.status() if self.service else self.lib.status().as_json()
+            st = self.service.status() if self.service else self.lib.status().as_json()
+            limit = req.get("max_problems")
+            if limit is not None:  # the app polls this: keep the reply small, however many files failed
+                problems = list(st["problems"])  # type: ignore[call-overload]
+                st["problems_total"] = len(problems)
+                st["problems"] = problems[: int(limit)]  # type: ignore[call-overload]
+            return st
+        if op == "state":  # cheap, no database: what the indexer is doing now (the app polls it)
+            s = self.service.state if self.service else None
+            return {"pid": os.getpid(), "phase": s.phase if s else "idle", "paused": bool(s and s.paused),
+                    "on_battery": bool(s and s.on_battery), "progress": dict(s.progress) if s else {},
+                    "last_update": dict(s.last_report) if s else {}}
+        if op == "preview":  # the app shows it: Kiwi (for Korean) and the catalog stay in this process
+            return preview(self.lib, int(req["chunk_id"]), str(req.get("text", "")))  # type: ignore[call-overload]
+        if op == "problems":
+            problems = self.lib.status().as_json()["problems"]
+            limit = req.get("limit")
+            return {"problems": problems[: int(limit)] if limit is not None else problems}  # type: ignore[index]
         if op == "sync" and self.service:
             self.service.request_sync()
             return {"ok": True}
@@ -366,6 +383,56 @@ class ControlServer:
             self.service.resume()
             return {"ok": True}
         return {"error": f"unknown request '{op}'"}
+
+
+def preview(lib: Library, chunk_id: int, text: str) -> dict[str, object]:
+    """A hit's chunk with the query's words marked, and one chunk of context on each side."""
+    from .search import Query, make_snippet
+
+    cat = lib.reader()
+    chunk = cat.chunks([chunk_id]).get(chunk_id)
+    if chunk is None:
+        return {"found": False}
+    rows = [(c.seq, c.text) for c in cat.chunks_of(chunk.file_id) if abs(c.seq - chunk.seq) == 1]
+    passage, spans = make_snippet(chunk.text, Query.parse(text), width=len(chunk.text) + 1)
+    return {"found": True, "before": [t for q, t in rows if q < chunk.seq], "passage": passage,
+            "spans": [list(sp) for sp in spans], "after": [t for q, t in rows if q > chunk.seq]}
+
+
+def serve(lib: Library, parent_pid: int | None = None) -> int:
+    """Own the library until SIGTERM, SIGINT or (with ``parent_pid``) the parent process exits.
+
+    The desktop app runs this in a child process (``mysearch serve``, not listed in the help), so the
+    indexer's GIL-holding work (model loading, Chroma writes) never freezes the window; unlike
+    ``watch`` it starts with no folders (the first run adds them through ``settings_changed``).
+    """
+    import signal
+
+    cfg = lib.config
+    lib.lock.acquire("run the indexer")  # StoreBusy names the owner: the app then uses that one
+    service = IndexService(
+        lib,
+        debounce_s=cfg.get("watch.debounce_s"),
+        rescan_s=cfg.get("watch.rescan_s"),
+        max_watches=cfg.get("watch.max_watches"),
+    )
+    server = ControlServer(lib, service)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    service.start()
+    server.start()
+    log.info("serving %s for process %s", lib.home, parent_pid)
+    try:
+        while not stop.wait(0.5):
+            if parent_pid and os.getppid() != parent_pid:  # the app is gone (crashed or killed)
+                log.info("parent %s exited; stopping", parent_pid)
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        service.stop()
+    return 0
 
 
 def _same_user(sock: socket.socket) -> bool:

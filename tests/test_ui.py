@@ -1,8 +1,9 @@
 """The desktop app with pytest-qt (offscreen): real Library, real Chroma, real embedding model.
 
 One small library is indexed once for the module (MiniLM: these tests check the app, not meaning
-search). Tests that start the whole app (owner lock, indexing service, control socket) use their own
-library folders.
+search) and then owned by a ``mysearch serve`` child process, as in the app: the window searches
+through its control socket and reads the catalog read-only. Tests that start the whole app (which
+starts its own owner process, or uses one that runs already) use their own library folders.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -30,10 +32,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def ulib(tmp_path_factory: pytest.TempPathFactory):
+    from ui.engine import OwnerProcess, RemoteEngine
+
     root = tmp_path_factory.mktemp("ui")
-    lib = make_library(root / "home", write_docs(root / "docs"))
-    yield lib
-    lib.close()
+    make_library(root / "home", write_docs(root / "docs")).close()
+    owner = OwnerProcess(root / "home")
+    owner.start()
+    lib = Library.open(root / "home")  # this process's view: settings and the catalog, read-only
+    try:
+        deadline = time.monotonic() + 180
+        engine = RemoteEngine(lib)
+        while not engine.available() or engine.state()["phase"] != "idle":
+            assert owner.running() and time.monotonic() < deadline, "the owner process did not start"
+            time.sleep(0.1)
+        engine.search("warm up", mode="hybrid")  # the owner loads its query model now, as the app has it do
+        yield lib
+    finally:
+        owner.stop()
+        lib.close()
 
 
 @pytest.fixture
@@ -51,8 +67,9 @@ def window(qtbot, ulib, opened):  # noqa: ANN001
     qtbot.addWidget(w)
     w.show()
     yield w
-    w.status_panel.timer.stop()
-    qtbot.waitUntil(lambda: w.runner.busy == 0, timeout=30000)
+    # pytest-qt has closed the window and scheduled its deletion by now: outcomes still on their way
+    # are dropped (ui.worker), and the owner's answers must not be left half-read
+    qtbot.waitUntil(lambda: w.runner.busy == 0 and w.status_panel.ctl.busy == 0, timeout=60000)
 
 
 def type_text(qtbot, w, text: str) -> None:  # noqa: ANN001
@@ -147,17 +164,23 @@ def test_ctrl_k_focuses_the_search_box(qtbot, window) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: w.search_box.hasFocus(), timeout=2000)
 
 
-def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, window, monkeypatch) -> None:  # noqa: ANN001
+def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, window) -> None:  # noqa: ANN001
     w = window
     errors: list[str] = []
     w.errorShown.connect(errors.append)
-    monkeypatch.setenv("MYSEARCH_SEARCH__FUSION", "no-such-fusion")  # a real engine error: bad setting
-    w.search_box.setText("invoice")
-    w.run_search()
-    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    settings = w.lib.home / "settings.json"  # a real engine error in the owner process: a bad setting
+    good = settings.read_text("utf-8")
+    settings.write_text(json.dumps({**json.loads(good), "search.fusion": "no-such-fusion"}), "utf-8")
+    try:
+        w.engine.control("settings_changed")
+        w.search_box.setText("invoice")
+        w.run_search()
+        qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    finally:
+        settings.write_text(good, "utf-8")
+        w.engine.control("settings_changed")
     assert "search.fusion must be one of" in errors[0]
     assert w.banner.isVisible() and "Traceback" not in w.banner.text()
-    monkeypatch.delenv("MYSEARCH_SEARCH__FUSION")
     w.search_box.setText("invoice due")
     w.run_search()
     wait_results(qtbot, w, "invoice due")
@@ -168,7 +191,7 @@ def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, wind
 # --- links --------------------------------------------------------------------------------------------
 def test_citation_click_opens_the_cited_pdf_page_and_nothing_else(qtbot, window, ulib, opened) -> None:  # noqa: ANN001
     w = window
-    hits = ulib.search("appendix contact search team", k=3)
+    hits = w.engine.search("appendix contact search team", k=3)
     pdf = next(h for h in hits if h.path.endswith("report.pdf"))
     assert pdf.page == 2
     Sources = type("Sources", (), {})  # the event shape Library.ask yields first  # noqa: N806
@@ -263,7 +286,7 @@ def test_answer_streams_with_sources_first_and_stop_cancels(qtbot, window, ulib)
             w.stop_button.click()
 
     w._on_answer_event = on_event
-    w.search_box.setText("Write a long story about passports and invoices.")
+    w.search_box.setText("Write a long story about renewing a passport at the city office.")
     w.ask_button.click()
     qtbot.waitUntil(lambda: bool(done), timeout=180000)
     assert done[0] is not None and done[0].stopped
@@ -373,7 +396,57 @@ def test_korean_glyphs_have_a_font() -> None:
     assert families, "no Korean font installed: apt-get install fonts-nanum"
 
 
-# --- the whole app in this process ------------------------------------------------------------------------
+# --- the control socket's ops for the app ------------------------------------------------------------------
+def test_owner_answers_state_capped_status_and_problems(ulib) -> None:  # noqa: ANN001
+    from mysearch.service import RemoteLibrary
+
+    remote = RemoteLibrary(ulib.home, timeout=30)
+    owner = ulib.lock.holder()
+    assert owner not in (None, os.getpid())  # the child owns the library; this process does not
+    state = remote.call({"op": "state"})
+    assert state["pid"] == owner and state["phase"] in ("starting", "scanning", "embedding", "idle")
+    assert set(state) >= {"paused", "progress", "last_update"} and len(json.dumps(state)) < 2000
+    capped = remote.call({"op": "status", "max_problems": 0})
+    assert capped["problems"] == [] and capped["problems_total"] == 1 and capped["service"]
+    assert len(remote.call({"op": "status"})["problems"]) == 1  # without the cap: as before
+    rows = remote.call({"op": "problems"})["problems"]
+    assert len(rows) == 1 and rows[0]["path"].endswith("empty.txt") and rows[0]["reason"]
+    hits = remote.call({"op": "search", "text": "tomato", "mode": "keyword", "k": 2})["hits"]
+    assert hits[0]["path"].endswith("recipe.txt") and hits[0]["found_by"] == ["keyword"]
+    shown = remote.call({"op": "preview", "chunk_id": hits[0]["chunk_id"], "text": "tomato"})
+    assert shown["found"] and shown["before"] == [] and shown["after"] == []
+    assert "tomato" in [shown["passage"][a:b].lower() for a, b in shown["spans"]]
+    assert remote.call({"op": "preview", "chunk_id": 10**9, "text": "x"}) == {"found": False}
+
+
+def test_serve_stops_when_its_parent_dies(tmp_path) -> None:  # noqa: ANN001
+    home = tmp_path / "home"
+    Library.open(home).close()
+    parent = (
+        "import subprocess, sys, os, time\n"
+        "from mysearch.service import RemoteLibrary\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'mysearch', '--home', sys.argv[1], 'serve', '--parent',"
+        " str(os.getpid())], stderr=subprocess.DEVNULL)\n"
+        "print(p.pid, flush=True)\n"
+        "while not RemoteLibrary(sys.argv[1]).available(): time.sleep(0.1)\n"
+        "os._exit(0)  # like a crash: nobody stops the child\n"
+    )
+    out = subprocess.run([sys.executable, "-c", parent, str(home)], capture_output=True, text=True, timeout=180)
+    child = int(out.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("mysearch serve outlived its parent")
+    assert Library.open(home).lock.holder() is None
+
+
+# --- the whole app: this process shows the window, a child owns the library --------------------------------
 def _start_app(qtbot, qapp, home: Path):  # noqa: ANN001, ANN202
     from ui import i18n
     from ui.app import App
@@ -391,62 +464,165 @@ def _stop_app(qtbot, app, lib) -> None:  # noqa: ANN001
     app.shutdown()
     qtbot.waitUntil(lambda: app.runner.busy == 0, timeout=30000)
     app.window.close()
+    assert lib._vectors is None and not lib.lock.held  # the app's process never opened the store
     lib.close()
 
 
-def test_app_owns_the_library_and_the_cli_goes_through_it(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def _cli(home: Path, *args: str) -> dict:
+    env = {**os.environ, "MYSEARCH_HOME": str(home)}
+    code = "from mysearch.cli import main; import sys; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _in_thread(qtbot, fn):  # noqa: ANN001, ANN202
+    """Run fn on a plain thread while the GUI thread keeps processing events."""
+    result: list = []
+    threading.Thread(target=lambda: result.append(fn()), daemon=True).start()
+    qtbot.waitUntil(lambda: bool(result), timeout=60000)
+    return result[0]
+
+
+def test_app_starts_its_owner_process_and_the_cli_goes_through_it(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+    home = tmp_path / "home"
     docs = write_docs(tmp_path / "docs")
-    make_library(tmp_path / "home", docs, index=False).close()
-    app, lib = _start_app(qtbot, qapp, tmp_path / "home")
+    make_library(home, docs, index=False).close()
+    app, lib = _start_app(qtbot, qapp, home)
+    panel = app.window.status_panel
     try:
         assert app.tray is None and not app.window.close_to_tray  # offscreen has no tray: close quits
-        qtbot.waitUntil(lambda: app.service is not None, timeout=30000)
-        assert lib.lock.holder() == os.getpid()
-        qtbot.waitUntil(lambda: app.service.state.phase in ("embedding", "idle"), timeout=60000)
-        qtbot.waitUntil(lambda: "files" in app.window.status_panel.counts_label.text(), timeout=10000)
+        assert panel.phase_label.text() == "Starting…" and not app.window.engine_ready
+        qtbot.waitUntil(lambda: app.engine is not None, timeout=120000)
+        child = app.owner.pid
+        assert child and child != os.getpid() and app.owner_pid == child
+        assert lib.lock.holder() == child and not lib.lock.held
+        qtbot.waitUntil(lambda: panel.state.get("phase") in ("embedding", "idle"), timeout=60000)
+        qtbot.waitUntil(lambda: panel.problems_button.text() == "1 skipped or failed", timeout=30000)
+        assert "files" in panel.counts_label.text()
 
-        # the terminal's `mysearch status` / `search` are answered by this process, with current results
-        env = {**os.environ, "MYSEARCH_HOME": str(tmp_path / "home")}
-        code = "from mysearch.cli import main; import sys; sys.exit(main(sys.argv[1:]))"
+        # typing searches through the child
+        app.window.search_box.setText("tomato soup")
+        qtbot.waitUntil(lambda: bool(app.window.hits) and app.window.hits[0].path.endswith("recipe.txt"), timeout=30000)
 
-        def cli(*args: str) -> dict:
-            proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
-                                  timeout=60)
-            assert proc.returncode == 0, proc.stderr
-            return json.loads(proc.stdout)
-
-        result: dict = {}
-        threading.Thread(target=lambda: result.update(cli("status", "--json")), daemon=True).start()
-        qtbot.waitUntil(lambda: bool(result), timeout=60000)  # the GUI thread stays free meanwhile
-        assert result["owner_pid"] == os.getpid() and "service" in result
-        result.clear()
-        threading.Thread(target=lambda: result.update(cli("search", "tomato", "--json", "--mode", "keyword")),
-                         daemon=True).start()
-        qtbot.waitUntil(lambda: bool(result), timeout=60000)
+        # the terminal's `mysearch status` / `search` are answered by the app's child, with current results
+        result = _in_thread(qtbot, lambda: _cli(home, "status", "--json"))
+        assert result["owner_pid"] == child and "service" in result
+        result = _in_thread(qtbot, lambda: _cli(home, "search", "tomato", "--json", "--mode", "keyword"))
         assert result["hits"][0]["path"].endswith("recipe.txt")
 
-        # pause and resume from the status bar
-        app.window.status_panel.pause_button.click()
-        assert app.service.state.paused and app.window.status_panel.pause_button.text() == "Resume"
-        app.window.status_panel.pause_button.click()
-        assert not app.service.state.paused
+        # pause and resume from the status bar reach the child, in order
+        panel.pause_button.click()
+        assert panel.pause_button.text() == "Resume"
+        qtbot.waitUntil(lambda: _in_thread(qtbot, app.engine.state)["paused"] is True, timeout=10000)
+        panel.pause_button.click()
+        assert panel.pause_button.text() == "Pause"
+        qtbot.waitUntil(lambda: _in_thread(qtbot, app.engine.state)["paused"] is False, timeout=10000)
 
-        # saving settings goes to the library and the running service
+        # saving settings goes to the library and the running child
         new_folder = tmp_path / "more"
         new_folder.mkdir()
         (new_folder / "zebra.txt").write_text("Zebra crossings are striped.\n", "utf-8")
         app.save_settings({"folders": [str(docs), str(new_folder)], "ui.theme": "dark"})
         qtbot.waitUntil(lambda: lib.config.get("folders") == [str(docs), str(new_folder)], timeout=10000)
-        qtbot.waitUntil(lambda: bool(lib.search("zebra", mode="keyword")), timeout=30000)
+        qtbot.waitUntil(lambda: bool(_in_thread(qtbot, lambda: app.engine.search("zebra", mode="keyword"))),
+                        timeout=60000)
         assert qapp.style().name().lower() == "fusion"
+
+        # the child dies: the status bar says so, a new one takes over, searching works again
+        os.kill(child, signal.SIGKILL)
+        qtbot.waitUntil(lambda: "stopped unexpectedly" in panel.phase_label.text(), timeout=10000)
+        qtbot.waitUntil(lambda: app.engine is not None, timeout=120000)
+        assert app.owner.pid != child and app.owner_pid == app.owner.pid and app.restarts == 1
+        app.window.search_box.setText("zebra crossings")
+        qtbot.waitUntil(lambda: bool(app.window.hits) and app.window.hits[0].path.endswith("zebra.txt"), timeout=30000)
+        assert not app.window.banner.isVisible()
+        child = app.owner.pid
     finally:
         _stop_app(qtbot, app, lib)
-    assert lib.lock.holder() is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)  # stopped (and reaped) by PID
+    assert Library.open(home).lock.holder() is None
+
+
+def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+    from mysearch.service import RemoteLibrary
+
+    home = tmp_path / "home"
+    make_library(home, write_docs(tmp_path / "docs"), index=False).close()
+    env = {**os.environ, "MYSEARCH_HOME": str(home)}
+    watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not RemoteLibrary(home).available() or RemoteLibrary(home).call({"op": "state"})["phase"] != "idle":
+            assert watcher.poll() is None and time.monotonic() < deadline, "the watcher did not start"
+            time.sleep(0.2)
+        app, lib = _start_app(qtbot, qapp, home)
+        try:
+            qtbot.waitUntil(lambda: app.engine is not None, timeout=30000)
+            assert app.owner_pid == watcher.pid and app.owner.pid is None  # no second owner
+            app.window.search_box.setText("tomato")
+            qtbot.waitUntil(lambda: bool(app.window.hits) and app.window.hits[0].path.endswith("recipe.txt"),
+                            timeout=30000)
+            assert not app.window.banner.isVisible()
+
+            # the watcher is stopped in its terminal: the app starts its own owner
+            watcher.terminate()
+            watcher.wait(60)
+            qtbot.waitUntil(lambda: app.engine is not None and app.owner.pid is not None, timeout=120000)
+            assert app.owner_pid == app.owner.pid != watcher.pid
+        finally:
+            _stop_app(qtbot, app, lib)
+    finally:
+        if watcher.poll() is None:
+            watcher.terminate()
+        watcher.wait(60)
+
+
+def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+    from mysearch.service import RemoteLibrary
+    from ui.engine import OwnerProcess
+
+    home = tmp_path / "home"
+    make_library(home, write_docs(tmp_path / "docs"), index=False).close()
+    other = OwnerProcess(home)  # stands for `mysearch watch` in a terminal
+    other.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not RemoteLibrary(home).available():
+            assert other.running() and time.monotonic() < deadline, "the owner did not start"
+            time.sleep(0.2)
+        app, lib = _start_app(qtbot, qapp, home)
+        try:
+            qtbot.waitUntil(lambda: app.engine is not None, timeout=120000)
+            assert app.owner_pid == other.pid and app.owner.pid is None
+        finally:
+            _stop_app(qtbot, app, lib)
+        assert other.running() and RemoteLibrary(home).available()
+    finally:
+        other.stop()
+
+
+def test_app_gives_up_on_an_owner_that_keeps_dying(qtbot, qapp, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from ui import app as app_module
+    from ui.engine import OwnerProcess
+
+    monkeypatch.setattr(OwnerProcess, "command", lambda self: [sys.executable, "-c", "import sys; sys.exit(3)"])
+    monkeypatch.setattr(app_module, "CONNECT_MS", 20)
+    app, lib = _start_app(qtbot, qapp, tmp_path / "home")
+    try:
+        qtbot.waitUntil(lambda: app.window.banner.isVisible(), timeout=30000)
+        assert app.owner.starts == app_module.RESTART_LIMIT + 1  # bounded
+        assert "stopped 4 times (last exit code 3)" in app.window.banner.text()
+        assert "owner.log" in app.window.banner.text() and not app.window.search_box.isEnabled()
+    finally:
+        _stop_app(qtbot, app, lib)
 
 
 def test_app_explains_when_another_process_owns_the_library(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
     home = tmp_path / "home"
-    Library.open(home).close()
+    make_library(home, write_docs(tmp_path / "docs"), index=False).close()
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from mysearch.lock import OwnerLock; OwnerLock(sys.argv[1]).acquire(); "
@@ -459,7 +635,12 @@ def test_app_explains_when_another_process_owns_the_library(qtbot, qapp, tmp_pat
         try:
             qtbot.waitUntil(lambda: app.window.banner.isVisible(), timeout=10000)
             assert f"process {holder.pid}" in app.window.banner.text()
-            assert not app.window.search_box.isEnabled() and app.service is None
+            assert not app.window.search_box.isEnabled() and app.engine is None and app.owner.pid is None
+            holder.kill()  # `mysearch index` finished: the app starts its owner and searching works
+            holder.wait()
+            qtbot.waitUntil(lambda: app.engine is not None, timeout=120000)
+            assert app.owner_pid == app.owner.pid and app.window.search_box.isEnabled()
+            assert not app.window.banner.isVisible()
         finally:
             _stop_app(qtbot, app, lib)
     finally:
@@ -471,7 +652,7 @@ def test_first_run_asks_for_folders_and_promises_privacy(qtbot, qapp, tmp_path) 
     docs = write_docs(tmp_path / "docs")
     app, lib = _start_app(qtbot, qapp, tmp_path / "home")
     try:
-        qtbot.waitUntil(lambda: getattr(app, "first_run_dialog", None) is not None, timeout=30000)
+        qtbot.waitUntil(lambda: getattr(app, "first_run_dialog", None) is not None, timeout=120000)
         dialog = app.first_run_dialog
         assert dialog.isVisible()
         assert "never leave" in dialog.findChildren(type(app.window.banner))[0].text()
@@ -480,7 +661,8 @@ def test_first_run_asks_for_folders_and_promises_privacy(qtbot, qapp, tmp_path) 
         dialog.folder_list.add_button.click()
         dialog.start_button.click()
         qtbot.waitUntil(lambda: lib.folders() == [str(docs)], timeout=10000)
-        qtbot.waitUntil(lambda: bool(lib.search("invoice", mode="keyword")), timeout=60000)
+        qtbot.waitUntil(lambda: bool(_in_thread(qtbot, lambda: app.engine.search("invoice", mode="keyword"))),
+                        timeout=60000)
     finally:
         _stop_app(qtbot, app, lib)
 

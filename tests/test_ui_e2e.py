@@ -1,5 +1,6 @@
-"""End to end: the real app as its own process under Xvfb, a query typed in English and in Korean,
-and a screenshot that shows a real window (not a blank frame)."""
+"""End to end: the real app as its own process under Xvfb (it starts its own ``mysearch serve`` child),
+a query typed in English and in Korean, and a screenshot that shows a real window (not a blank
+frame); quitting stops the child."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def test_app_under_xvfb_finds_english_and_korean_and_draws(tmp_path: Path) -> No
             shown = app.next(timeout=30)
             assert shown["event"] == "shown"
             assert shown["t"] - app.launched_at < 10  # the benchmark measures this properly
-            app.wait_state(lambda s: s["engine_ready"] and s["phase"] in ("embedding", "idle"), timeout=120)
+            ready = app.wait_state(lambda s: s["engine_ready"] and s["phase"] in ("embedding", "idle"), timeout=120)
+            child = ready["child_pid"]  # the app started the library's owner as a child process
+            assert child and ready["owner_pid"] == child != app.proc.pid
 
             # English, typed as real X key events (through the input method path where xdotool is missing)
             if not xdotool_type(x.display, "passport"):
@@ -50,3 +53,5 @@ def test_app_under_xvfb_finds_english_and_korean_and_draws(tmp_path: Path) -> No
         finally:
             code = app.close()
         assert code == 0, "".join(app.stderr)[-3000:]
+        with pytest.raises(ProcessLookupError):
+            os.kill(child, 0)  # quitting stopped it

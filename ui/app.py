@@ -1,14 +1,20 @@
-"""Start the desktop app: the window first, the engine after.
+"""Start the desktop app: the window first, the library's owner after, in a process of its own.
 
 ``main(home)`` shows the window as soon as Qt is up (only settings and the catalog are opened on the
-way: a few milliseconds); the embedding model, Chroma and torch load afterwards on a worker thread.
-While the app runs it owns the library: it takes the owner lock, runs ``IndexService`` (background
-indexing and watching) and ``ControlServer``, so ``mysearch search`` or ``status`` in a terminal goes
-through the app and never reads a store another process is writing. If another process owns the
-library already, the window says so by name and searches nothing.
+way: a few milliseconds). Then the app makes sure some process owns the library and answers on its
+control socket: if one does already (``mysearch watch`` in a terminal, say), the app is its client; if
+nobody holds the library, the app starts ``mysearch serve`` as a child process (``ui.engine``), which
+indexes, watches and serves searches; the window says "Starting…" until it answers. The app process
+never opens the vector store: indexing's long GIL-holding stretches (model loading, Chroma writes) run
+in the child, so they cannot freeze the window, and ``mysearch search`` or ``status`` in a terminal
+go to that child like the window does.
 
-With a tray icon (where the platform has one) closing the window keeps indexing; Quit in the tray
-menu stops. Without a tray, closing the window quits, after indexing stops at a safe point.
+If the child dies, the status bar says so and the app starts it again (a few times; then it gives up
+and says where the log is). If a process that is not the app's own holds the library without
+answering (``mysearch index``), the window says which one and connects once it is gone. On quit the
+app stops its own child by PID (SIGTERM, then SIGKILL after a grace period) and leaves any other
+owner running. With a tray icon (where the platform has one) closing the window keeps everything
+running; Quit in the tray menu stops. Without a tray, closing the window quits.
 """
 
 from __future__ import annotations
@@ -27,28 +33,47 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 log = logging.getLogger(__name__)
 
+CONNECT_MS = 200  # how often to look for the owner while it starts
+RESTART_LIMIT = 3  # restarts of a child that keeps dying before the app gives up
+HEALTHY_S = 60.0  # a child that answered this long had not been "dying": the count starts again
+BUSY_BANNER_S = 2.0  # a foreign process holding the library without answering this long is named
+
 
 class App(QObject):
-    """The running app: one library, its indexing service, the window and the tray."""
+    """The running app: one library, the process that owns it, the window and the tray."""
 
     def __init__(self, qapp: QApplication, lib: Any, start_engine: bool = True) -> None:
         super().__init__()
         from . import theme
+        from .engine import OwnerProcess, RemoteEngine
         from .icon import app_icon
         from .window import MainWindow
         from .worker import Runner
 
         self.qapp, self.lib = qapp, lib
-        self.service: Any = None
-        self.server: Any = None
+        self.engine: Any = None  # a RemoteEngine while an owner answers
+        self.owner = OwnerProcess(lib.home)  # the child this app starts (when it has to)
+        self.owner_pid: int | None = None  # the process answering now: ours or another
+        self.restarts = 0
         self.tray: QSystemTrayIcon | None = None
         self.shown_at: float | None = None
         self.runner = Runner(parent=self)
+        self._client = RemoteEngine(lib)
+        self._probing = False
+        self._busy_since: float | None = None
+        self._ready_at: float | None = None
+        self._settings_pending = False
+        self._first_run_done = False
+        self._warmed = False
         theme.apply(lib.config.get("ui.theme"))
         self.window = MainWindow(lib, self.runner, engine_ready=False)
         self.window.setWindowIcon(app_icon())
         qapp.setWindowIcon(app_icon())
         self.window.settings_button.clicked.connect(self.open_settings)
+        self.window.status_panel.ownerLost.connect(self._owner_lost)
+        self.watchdog = QTimer(self)
+        self.watchdog.setInterval(1000)
+        self.watchdog.timeout.connect(self._check_owner)
         self._quitting = False
         qapp.aboutToQuit.connect(self.shutdown)
         if start_engine:
@@ -58,48 +83,118 @@ class App(QObject):
         self.window.show()
         self.window.focus_search()
 
-    # --- the engine -----------------------------------------------------------------------------
+    # --- the library's owner ----------------------------------------------------------------------
     def start_engine(self) -> None:
-        holder = self.lib.lock.holder()
-        if holder is not None and holder != os.getpid():
-            self.window.set_unavailable(self.tr(
-                "This library is in use by another mysearch process (process {pid}: `mysearch watch`, "
-                "`mysearch index` or another window). Stop it, then start the app again."
-            ).format(pid=holder))
+        self.watchdog.start()
+        self._connect()
+
+    def _connect(self) -> None:
+        """Look for the owner (worker thread); start ours when nobody holds the library."""
+        if self._quitting or self._probing or self.engine is not None:
             return
-        self.runner.submit(self._open_engine, done=self._engine_started, failed=self._engine_failed)
+        from .engine import probe
 
-    def _open_engine(self) -> tuple[Any, Any]:
-        """Worker thread: take ownership, start indexing and the control socket."""
-        from mysearch.service import ControlServer, IndexService
+        self._probing = True
+        lib, client = self.lib, self._client
+        self.runner.submit(lambda: probe(lib, client), done=self._on_probe, failed=self._on_probe_failed)
 
-        cfg = self.lib.config
-        self.lib.lock.acquire("run the app")
-        service = IndexService(
-            self.lib,
-            debounce_s=cfg.get("watch.debounce_s"),
-            rescan_s=cfg.get("watch.rescan_s"),
-            max_watches=cfg.get("watch.max_watches"),
-        )
-        service.start()
-        server = ControlServer(self.lib, service)
-        server.start()
-        return service, server
+    def _on_probe(self, found: tuple[str, int | None]) -> None:
+        self._probing = False
+        if self._quitting:
+            return
+        kind, pid = found
+        if kind == "ready":
+            self._ready(int(pid or 0))
+            return
+        code = self.owner.exit_code()
+        if code is not None:
+            self._owner_died(code)
+            return
+        if kind == "busy" and pid != self.owner.pid:  # `mysearch index`, or a watcher on its way up
+            now = time.monotonic()
+            self._busy_since = self._busy_since or now
+            if now - self._busy_since >= BUSY_BANNER_S and self.window.search_box.isEnabled():
+                self.window.set_unavailable(self.tr(
+                    "This library is in use by another mysearch process (process {pid}, for example "
+                    "`mysearch index`). Searching starts when it finishes."
+                ).format(pid=pid))
+            QTimer.singleShot(1000, self._connect)
+            return
+        if self._busy_since is not None:  # the other process is gone
+            self._busy_since = None
+            self.window.clear_error()
+            self.window.set_engine(None)
+        if kind == "free" and not self.owner.running():
+            self.owner.start()
+        QTimer.singleShot(CONNECT_MS, self._connect)
 
-    def _engine_started(self, parts: tuple[Any, Any]) -> None:
-        self.service, self.server = parts
-        self.window.set_engine(self.service)
+    def _on_probe_failed(self, exc: object) -> None:
+        self._probing = False
+        log.warning("looking for the library's owner failed: %s", exc)
+        QTimer.singleShot(1000, self._connect)
+
+    def _ready(self, pid: int) -> None:
+        if pid != self.owner.pid and self.owner.proc is not None:
+            self.owner.stop()  # ours lost the race for the library to a process started at the same time
+        self.engine, self.owner_pid = self._client, pid
+        self._ready_at = time.monotonic()
+        if self._busy_since is not None:
+            self._busy_since = None
+            self.window.clear_error()
+        log.info("library served by process %s%s", pid, " (ours)" if pid == self.owner.pid else "")
+        self.window.set_engine(self.engine)
         self.setup_tray()
-        lib = self.lib
-        self.runner.submit(lambda: lib.search("warm up", k=1, mode="hybrid"), failed=lambda _e: None)
-        if not lib.folders():
+        engine = self.engine
+        if self._settings_pending:
+            self._settings_pending = False
+            self.runner.submit(lambda: engine.control("settings_changed"), failed=self.window.show_error)
+        if not self._warmed:  # the owner loads the query model now, not at the first real search
+            self._warmed = True
+            self.runner.submit(lambda: engine.search("warm up", mode="hybrid", k=1), failed=lambda _e: None)
+        self.lib.config.reload()
+        if not self._first_run_done and not self.lib.folders():
+            self._first_run_done = True
             self.first_run()
 
-    def _engine_failed(self, exc: object) -> None:
-        from .window import describe
+    def _check_owner(self) -> None:
+        """GUI thread, every second: has our child ended? (``poll`` does not block.)"""
+        if self._quitting or self.engine is None or self.owner_pid != self.owner.pid:
+            return  # while connecting, _on_probe sees a death itself
+        code = self.owner.exit_code()
+        if code is not None:
+            self._owner_died(code)
 
-        self.window.set_unavailable(self.tr("The library could not be opened: {reason}").format(
-            reason=describe(exc)))
+    def _owner_lost(self, exc: object) -> None:
+        """A status poll could not reach the owner."""
+        if self._quitting or self.engine is None or isinstance(exc, TimeoutError):
+            return  # a busy owner is slow, not gone
+        if self.owner_pid == self.owner.pid:
+            code = self.owner.exit_code()
+            if code is not None:
+                self._owner_died(code)
+            return
+        log.warning("the library's owner (process %s) stopped answering: %s", self.owner_pid, exc)
+        self.engine = self.owner_pid = None
+        self.window.set_engine(None, self.tr(
+            "The mysearch process that kept this library up to date has stopped; taking over…"))
+        self._connect()
+
+    def _owner_died(self, code: int) -> None:
+        self.owner.stop()  # reaps it
+        self.engine = self.owner_pid = None
+        if self._ready_at is not None and time.monotonic() - self._ready_at > HEALTHY_S:
+            self.restarts = 0
+        self._ready_at = None
+        self.restarts += 1
+        log.warning("the library's owner process exited with %s (restart %d)", code, self.restarts)
+        if self.restarts > RESTART_LIMIT:
+            self.window.set_unavailable(self.tr(
+                "The indexer stopped {n} times (last exit code {code}). Details are in {log}."
+            ).format(n=self.restarts, code=code, log=self.lib.home / "logs" / "owner.log"))
+            return
+        self.window.set_engine(None, self.tr(
+            "The indexer stopped unexpectedly (exit code {code}); restarting…").format(code=code))
+        QTimer.singleShot(CONNECT_MS * self.restarts, self._connect)
 
     # --- dialogs --------------------------------------------------------------------------------
     def first_run(self) -> None:
@@ -118,12 +213,19 @@ class App(QObject):
 
     def _add_folders(self, folders: list[str]) -> None:
         self.lib.add(folders)
-        if self.service is not None:
-            self.service.settings_changed()
+        self._tell_owner(self.engine)
+
+    def _tell_owner(self, engine: Any) -> None:
+        """Worker thread: the owner re-reads the settings (or will, once it answers)."""
+        if engine is not None:
+            engine.control("settings_changed")
+        else:
+            self._settings_pending = True
 
     def open_settings(self) -> None:
         from .settings import SettingsDialog
 
+        self.lib.config.reload()  # a terminal may have changed them
         dialog = SettingsDialog(self.lib.config, self.window)
         self.settings_dialog = dialog
 
@@ -139,12 +241,11 @@ class App(QObject):
             return
         from .settings import apply_settings
 
-        config, service = self.lib.config, self.service
+        config, engine = self.lib.config, self.engine
 
         def work() -> dict[str, Any]:
             saved = apply_settings(config, changes)
-            if service is not None:
-                service.settings_changed()
+            self._tell_owner(engine)
             return saved
 
         self.runner.submit(work, done=self._settings_saved, failed=self.window.show_error)
@@ -186,16 +287,22 @@ class App(QObject):
         self.qapp.quit()
 
     def shutdown(self) -> None:
-        """Stop answering, indexing and serving; what was indexed is kept (the catalog commits per file)."""
+        """Stop answering and our own owner process (never another one); what was indexed is kept
+        (the catalog commits per file; the child stops at a safe point on SIGTERM)."""
         if self._quitting:
             return
         self._quitting = True
+        self.watchdog.stop()
         self.window.stop_answer()
-        if self.server is not None:
-            self.server.stop()
-        if self.service is not None:
-            self.service.stop()
-        self.runner.wait(10000)
+        self.window.status_panel.timer.stop()
+        self.window.hide()
+        code = self.owner.stop()
+        if code is not None:
+            log.info("the library's owner process stopped (%s)", code)
+        self.engine = None
+        self.window.set_engine(None)
+        self.runner.close(10000)
+        self.window.status_panel.ctl.close(10000)
         if self.tray is not None:
             self.tray.hide()
 

@@ -14,7 +14,6 @@ KO: dict[str, str] = {
     "page": "쪽",
     "No results for “{query}”.": "“{query}”에 대한 결과가 없습니다.",
     "Search failed: {reason}": "검색하지 못했습니다: {reason}",
-    "Answers are not available in this version.": "이 버전에서는 답변을 쓸 수 없습니다.",
     "Finding sources…": "근거를 찾는 중…",
     "Writing the answer…": "답을 쓰는 중…",
     "Stopping…": "멈추는 중…",
@@ -29,11 +28,16 @@ KO: dict[str, str] = {
     "Not opened: {url} is not an indexed file or a web page.":
         "열지 않았습니다: {url}은(는) 색인된 파일이나 웹 페이지가 아닙니다.",
     # app
-    "This library is in use by another mysearch process (process {pid}: `mysearch watch`, `mysearch index` or "
-    "another window). Stop it, then start the app again.":
-        "다른 mysearch 프로세스가 이 라이브러리를 쓰고 있습니다 (프로세스 {pid}: `mysearch watch`, "
-        "`mysearch index` 또는 다른 창). 그 프로세스를 끝낸 뒤 앱을 다시 시작하세요.",
-    "The library could not be opened: {reason}": "라이브러리를 열 수 없습니다: {reason}",
+    "This library is in use by another mysearch process (process {pid}, for example "
+    "`mysearch index`). Searching starts when it finishes.":
+        "다른 mysearch 프로세스가 이 라이브러리를 쓰고 있습니다 (프로세스 {pid}, 예: `mysearch index`). "
+        "그 작업이 끝나면 검색할 수 있습니다.",
+    "The mysearch process that kept this library up to date has stopped; taking over…":
+        "이 라이브러리를 관리하던 mysearch 프로세스가 멈췄습니다. 이어받는 중…",
+    "The indexer stopped {n} times (last exit code {code}). Details are in {log}.":
+        "색인 프로세스가 {n}번 멈췄습니다 (마지막 종료 코드 {code}). 자세한 내용은 {log}에 있습니다.",
+    "The indexer stopped unexpectedly (exit code {code}); restarting…":
+        "색인 프로세스가 예기치 않게 멈췄습니다 (종료 코드 {code}). 다시 시작하는 중…",
     "Show mysearch": "mysearch 보기",
     "Pause indexing": "색인 일시 중지",
     "Quit": "종료",

@@ -55,10 +55,11 @@ class Probe(QObject):
         w = self.window
         try:
             if op == "state":
-                svc = self.app.service
+                state = w.status_panel.state if w.engine_ready else {}
                 _say({"op": op, "visible": w.isVisible(), "engine_ready": w.engine_ready, "query": w.query,
                       "typed": w.search_box.text(), "results": [h.path for h in w.hits],
-                      "phase": svc.state.phase if svc else None, "error": w.banner.text(),
+                      "phase": state.get("phase"), "owner_pid": self.app.owner_pid,
+                      "child_pid": self.app.owner.pid, "error": w.banner.text(),
                       "focus": bool(w.search_box.hasFocus()), "title": w.windowTitle(),
                       "placeholder": w.search_box.placeholderText()})
             elif op == "type":

@@ -1,8 +1,11 @@
 """Indexing status, always visible in the status bar: phase, files and chunks, ETA, current file.
 
-A timer on the GUI thread reads ``IndexService.state`` (plain attributes the indexing thread updates:
-reading them never blocks). Counts and the list of skipped or failed files come from
-``Library.status()``, which queries SQLite, so that runs through the ``Runner`` every few seconds.
+The library's owner runs in another process (``ui.engine``): every 500 ms the panel asks it what it
+is doing (the ``state`` op: no database, a few hundred bytes) and every few seconds for counts and
+skipped files (``status``, with the list of problems capped). Those calls run on the panel's own
+one-thread ``Runner``, in order, one at a time, so a slow owner never piles requests up and pause and
+resume arrive in the order they were clicked. Until the owner answers, or while it restarts, the
+label says so (``set_offline``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -42,12 +45,18 @@ def eta_text(seconds: float | None, tr: Any) -> str:
 
 
 class StatusPanel(QWidget):
-    def __init__(self, lib: Any, runner: Runner, service: Any, parent: QWidget | None = None) -> None:
+    ownerLost = Signal(object)  # a poll could not reach the owner: the exception
+
+    def __init__(self, lib: Any, runner: Runner, engine: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.lib, self.runner, self.service = lib, runner, service
+        self.lib, self.runner, self.engine = lib, runner, engine
+        self.ctl = Runner(max_threads=1, parent=self)  # polls and controls, in order
+        self.state: dict[str, Any] = {}
         self.status: dict[str, Any] | None = None
+        self.offline: str | None = None
         self._polls = 0
         self._asking = False
+        self._polling = False
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.phase_label = QLabel(self)
@@ -58,7 +67,7 @@ class StatusPanel(QWidget):
         self.progress.hide()
         self.counts_label = QLabel(self)
         self.pause_button = QPushButton(self)
-        self.pause_button.setEnabled(service is not None)
+        self.pause_button.setEnabled(engine is not None)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.problems_button = QPushButton(self)
         self.problems_button.clicked.connect(self.show_problems)
@@ -74,33 +83,62 @@ class StatusPanel(QWidget):
         self.timer.start()
 
     def retranslate(self) -> None:
-        self.poll(counts=False)
+        self._show_state()
         self._show_counts()
 
-    def set_service(self, service: Any) -> None:
-        self.service = service
-        self.pause_button.setEnabled(service is not None)
-        self.poll()
+    def set_engine(self, engine: Any, offline: str | None = None) -> None:
+        """``engine`` None: no owner answers now; ``offline`` says why (or "Starting…")."""
+        self.engine = engine
+        self.offline = offline
+        self.pause_button.setEnabled(engine is not None)
+        if engine is None:
+            self.state = {}
+        self._show_state()
+        if engine is not None:
+            self.poll()
+
+    def set_offline(self, message: str | None) -> None:
+        self.offline = message
+        self._show_state()
 
     # --- reading state --------------------------------------------------------------------------
     def poll(self, counts: bool = True) -> None:
-        svc = self.service
-        paused = bool(svc and svc.state.paused)
-        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
-        if svc is None:
-            self.phase_label.setText(self.tr("Starting…"))
-        else:
-            self.phase_label.setText(self.phase_text(svc.state))
-            self._show_progress(svc.state)
+        engine = self.engine
+        if engine is None or self._polling:
+            self._show_state()
+            return
+        self._polling = True
+        self.ctl.submit(engine.state, done=self._on_state, failed=self._on_poll_failed)
         if counts:
             self._polls += 1
             if (self._polls % COUNTS_EVERY == 1 or self.status is None) and not self._asking:
                 self.refresh_counts()
 
-    def phase_text(self, state: Any) -> str:
-        p = dict(state.progress or {})
-        phase = state.phase
-        if state.paused:
+    def _on_state(self, state: dict[str, Any]) -> None:
+        self._polling = False
+        if self.engine is not None:
+            self.state = state
+            self._show_state()
+
+    def _on_poll_failed(self, exc: object) -> None:
+        self._polling = False
+        if isinstance(exc, OSError):
+            self.ownerLost.emit(exc)
+
+    def _show_state(self) -> None:
+        paused = bool(self.state.get("paused"))
+        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
+        if self.engine is None or not self.state:
+            self.phase_label.setText(self.offline or self.tr("Starting…"))
+            self.progress.hide()
+        else:
+            self.phase_label.setText(self.phase_text(self.state))
+            self._show_progress(self.state)
+
+    def phase_text(self, state: dict[str, Any]) -> str:
+        p = dict(state.get("progress") or {})
+        phase = state.get("phase")
+        if state.get("paused"):
             return self.tr("Indexing paused")
         if phase in ("idle",):
             return self.tr("Up to date")
@@ -124,32 +162,38 @@ class StatusPanel(QWidget):
         current = p.get("current")
         if current and phase != "embedding":
             parts.append(os.path.basename(str(current)))
-        return " · ".join(parts) or phase
+        return " · ".join(parts) or str(phase)
 
-    def _show_progress(self, state: Any) -> None:
-        p = state.progress or {}
+    def _show_progress(self, state: dict[str, Any]) -> None:
+        p = state.get("progress") or {}
+        phase = state.get("phase")
         total = int(p.get("files_total") or 0)
-        if state.phase in ("scanning", "indexing") and total and p.get("phase") == "read":
+        if phase in ("scanning", "indexing") and total and p.get("phase") == "read":
             self.progress.setRange(0, total)
             self.progress.setValue(int(p.get("files_done") or 0))
             self.progress.show()
-        elif state.phase == "embedding":
+        elif phase == "embedding":
             self.progress.setRange(0, 0)  # busy
             self.progress.show()
         else:
             self.progress.hide()
 
     def refresh_counts(self) -> None:
+        engine = self.engine
+        if engine is None:
+            return
         self._asking = True
-        self.runner.submit(lambda: self.lib.status().as_json(), done=self._on_counts, failed=self._on_counts_failed)
+        self.ctl.submit(engine.status, done=self._on_counts, failed=self._on_counts_failed)
 
     def _on_counts(self, status: dict[str, Any]) -> None:
         self._asking = False
         self.status = status
         self._show_counts()
 
-    def _on_counts_failed(self, _exc: object) -> None:
+    def _on_counts_failed(self, exc: object) -> None:
         self._asking = False
+        if isinstance(exc, OSError):
+            self.ownerLost.emit(exc)
 
     def _show_counts(self) -> None:
         st = self.status
@@ -159,23 +203,30 @@ class StatusPanel(QWidget):
         files = st["files"]
         self.counts_label.setText(self.tr("{files} files · {chunks} chunks").format(
             files=f"{files.get('indexed', 0):,}", chunks=f"{st['chunks']:,}"))
-        n = len(st["problems"])
+        n = int(st.get("problems_total", len(st["problems"])))
         self.problems_button.setVisible(n > 0)
         self.problems_button.setText(self.tr("{n} skipped or failed").format(n=n))
 
     # --- actions --------------------------------------------------------------------------------
     def toggle_pause(self) -> None:
-        svc = self.service
-        if svc is None:
+        """Shown at once; the owner is told in order (a quick double click pauses, then resumes)."""
+        engine = self.engine
+        if engine is None:
             return
-        if svc.state.paused:
-            svc.resume()
-        else:
-            svc.pause()
-        self.poll(counts=False)
+        pause = not self.state.get("paused")
+        self.state = {**self.state, "paused": pause}
+        self._show_state()
+        self.ctl.submit(lambda: engine.control("pause" if pause else "resume"), failed=self._on_poll_failed)
 
     def show_problems(self) -> None:
-        ProblemsDialog((self.status or {}).get("problems", []), self).exec()
+        st = self.status or {}
+        problems = list(st.get("problems", []))
+        engine = self.engine
+        if engine is not None and int(st.get("problems_total", len(problems))) > len(problems):
+            self.ctl.submit(engine.problems, done=lambda rows: ProblemsDialog(rows, self).exec(),
+                            failed=lambda _e: ProblemsDialog(problems, self).exec())
+            return
+        ProblemsDialog(problems, self).exec()
 
 
 class ProblemsDialog(QDialog):

@@ -3,9 +3,11 @@
 Each keystroke runs a keyword search at once (at most one in flight: the latest text wins) and a
 hybrid search once typing pauses for 150 ms; each request carries a sequence number and a response
 for an older request is dropped, so results never jump back to an earlier query.
-Enter (or Ask) streams an answer from ``Library.ask``: the sources appear first,
-then the text token by token; ``[n]`` become links that open the cited file at its page; Stop cancels.
-Everything that touches the engine goes through ``Runner``; this module only reads results.
+Enter (or Ask) streams an answer (``RemoteEngine.ask``: retrieval by the library's owner, generation in
+this process): the sources appear first, then the text token by token; ``[n]`` become links that open
+the cited file at its page; Stop cancels. Searches go to the process that owns the library
+(``ui.engine``); previews read the catalog read-only. Everything that touches the engine goes through
+``Runner``; this module only reads results.
 """
 
 from __future__ import annotations
@@ -82,15 +84,20 @@ class MainWindow(QMainWindow):
         self,
         lib: Library,
         runner: Runner | None = None,
-        service: Any = None,
+        engine: Any = None,
         opener: Opener | None = None,
         engine_ready: bool = True,
     ) -> None:
-        """``engine_ready=False`` holds searches until ``set_engine`` (the app opens the store first)."""
+        """``engine``: a ``ui.engine.RemoteEngine`` (made for ``lib`` when not given and ``engine_ready``).
+        ``engine_ready=False`` holds searches until ``set_engine`` (the app starts the owner first)."""
         super().__init__()
         self.lib = lib
         self.runner = runner or Runner(parent=self)
-        self.service = service
+        if engine is None and engine_ready:
+            from .engine import RemoteEngine
+
+            engine = RemoteEngine(lib)
+        self.engine = engine
         self.links = LinkPolicy(self._is_indexed, opener)
         self.engine_ready = engine_ready
         self.hits: list[Any] = []
@@ -175,7 +182,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(split, 1)
         self.setCentralWidget(central)
 
-        self.status_panel = StatusPanel(self.lib, self.runner, self.service, self)
+        self.status_panel = StatusPanel(self.lib, self.runner, self.engine, self)
         self.statusBar().addPermanentWidget(self.status_panel, 1)
 
         self._debounce = QTimer(self)
@@ -243,16 +250,22 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # --- engine availability ----------------------------------------------------------------------
-    def set_engine(self, service: Any) -> None:
-        """The library is open and owned by this process: run what was typed meanwhile."""
-        self.service = service
-        self.engine_ready = True
-        self.status_panel.set_service(service)
-        if self.search_box.text().strip():
-            self.run_search()
+    def set_engine(self, engine: Any, offline: str | None = None) -> None:
+        """The library's owner answers (``engine``): run what was typed meanwhile. ``None``: it does
+        not (starting, restarting); ``offline`` says so in the status bar, typing waits for it."""
+        self.engine = engine
+        self.engine_ready = engine is not None
+        self.status_panel.set_engine(engine, offline)
+        if engine is not None:
+            self.search_box.setEnabled(True)
+            self.ask_button.setEnabled(True)
+            if self.search_box.text().strip():
+                self.run_search()
 
     def set_unavailable(self, message: str) -> None:
+        self.engine = None
         self.engine_ready = False
+        self.status_panel.set_engine(None, message)
         self.search_box.setEnabled(False)
         self.ask_button.setEnabled(False)
         self.show_error(message)
@@ -307,11 +320,11 @@ class MainWindow(QMainWindow):
             self._search(self._seq, self.query, "hybrid")
 
     def _search(self, seq: int, text: str, mode: str) -> None:
-        lib = self.lib
+        engine = self.engine
         if mode == "keyword":
             self._keyword_busy = True
         self.runner.submit(
-            lambda: lib.search(text, mode=mode),
+            lambda: engine.search(text, mode=mode),
             done=lambda hits: self._on_hits(seq, text, mode, hits),
             failed=lambda exc: self._on_search_failed(seq, mode, exc),
         )
@@ -337,7 +350,9 @@ class MainWindow(QMainWindow):
     def _on_search_failed(self, seq: int, mode: str, exc: object) -> None:
         if mode == "keyword":
             self._keyword_done()
-        if seq == self._seq:
+        if isinstance(exc, OSError) and not isinstance(exc, TimeoutError):
+            self.status_panel.ownerLost.emit(exc)  # the owner is gone: the app restarts it, the status bar says so
+        elif seq == self._seq and self.engine_ready:
             self.show_error(self.tr("Search failed: {reason}").format(reason=describe(exc)))
 
     def _show_hits(self, hits: list[Any], text: str, mode: str) -> None:
@@ -376,11 +391,13 @@ class MainWindow(QMainWindow):
     def _on_select(self, row: int) -> None:
         if not (0 <= row < len(self.hits)):
             return
-        hit, query, lib = self.hits[row], self.query, self.lib
+        hit, query, engine = self.hits[row], self.query, self.engine
+        if engine is None:
+            return
         self.runner.submit(
-            lambda: _preview_parts(lib, hit, query),
+            lambda: engine.preview(hit, query),
             done=lambda parts: self._show_preview(hit, parts),
-            failed=self.show_error,
+            failed=lambda exc: None if isinstance(exc, OSError) else self.show_error(exc),
         )
 
     def _show_preview(self, hit: Any, parts: tuple[list[str], str, list[tuple[int, int]], list[str]]) -> None:
@@ -404,9 +421,6 @@ class MainWindow(QMainWindow):
         question = self.search_box.text().strip()
         if not question or not self.engine_ready:
             return
-        if not hasattr(self.lib, "ask"):
-            self.show_error(self.tr("Answers are not available in this version."))
-            return
         self.stop_answer()
         self._ask_seq += 1
         seq = self._ask_seq
@@ -415,10 +429,10 @@ class MainWindow(QMainWindow):
         self.answer_state.setText(self.tr("Finding sources…"))
         self.answer_view.clear()
         self.stop_button.setEnabled(True)
-        lib = self.lib
+        engine = self.engine
 
         def work(report: Callable[[object], None]) -> None:
-            for event in lib.ask(question, cancel=cancel):
+            for event in engine.ask(question, cancel=cancel):
                 report(event)
 
         self.runner.submit(
@@ -530,18 +544,3 @@ class MainWindow(QMainWindow):
         except Exception:  # noqa: BLE001 - a lookup failure means: do not open
             log.exception("cannot check %s", path)
             return False
-
-
-def _preview_parts(lib: Library, hit: Any, query: str) -> tuple[list[str], str, list[tuple[int, int]], list[str]]:
-    """Worker thread: the hit's chunk with its terms marked, one chunk of context on each side."""
-    from mysearch.search import Query, make_snippet
-
-    cat = lib.reader()
-    chunk = cat.chunks([hit.chunk_id]).get(hit.chunk_id)
-    if chunk is None:
-        return [], hit.snippet, list(hit.highlights), []
-    rows = [(c.seq, c.text) for c in cat.chunks_of(chunk.file_id) if abs(c.seq - chunk.seq) == 1]
-    passage, spans = make_snippet(chunk.text, Query.parse(query), width=len(chunk.text) + 1)
-    before = [t for s, t in rows if s < chunk.seq]
-    after = [t for s, t in rows if s > chunk.seq]
-    return before, passage, spans, after

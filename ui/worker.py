@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,27 @@ class _Relay(QObject):
         self.error.connect(self._on_error)
         self.report.connect(self._on_report)
 
+    def _orphaned(self) -> bool:
+        """The runner (or the window that owns it) was deleted or closed while this task ran: drop the
+        outcome (its callbacks would touch widgets that are gone)."""
+        if isValid(self._runner) and not self._runner.closed:
+            return False
+        self._runner._live.discard(self)  # plain Python state: still there when the C++ side is gone
+        self.deleteLater()
+        return True
+
     @Slot(object)
     def _on_result(self, value: object) -> None:
+        if self._orphaned():
+            return
         self._runner._finished(self)
         if self._done is not None:
             self._done(value)
 
     @Slot(object)
     def _on_error(self, exc: object) -> None:
+        if self._orphaned():
+            return
         self._runner._finished(self)
         if self._failed is not None:
             self._failed(exc)
@@ -56,7 +70,7 @@ class _Relay(QObject):
 
     @Slot(object)
     def _on_report(self, value: object) -> None:
-        if self._progress is not None:
+        if self._progress is not None and isValid(self._runner) and not self._runner.closed:
             self._progress(value)
 
 
@@ -86,6 +100,7 @@ class Runner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._live: set[_Relay] = set()
+        self.closed = False
 
     def submit(
         self,
@@ -104,6 +119,13 @@ class Runner(QObject):
 
     def wait(self, timeout_ms: int = 30000) -> bool:
         return self.pool.waitForDone(timeout_ms)
+
+    def close(self, timeout_ms: int = 10000) -> bool:
+        """Wait for running work, then drop every outcome still to be delivered (the app is quitting)."""
+        done = self.wait(timeout_ms)
+        self.closed = True
+        self._live.clear()
+        return done
 
     def unhandled(self, exc: object) -> None:
         self.failed.emit(exc)
