@@ -130,6 +130,8 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
                 llm = open_model(0)
             except (ValueError, RuntimeError) as exc2:
                 raise ModelError(f"llama.cpp could not load {path}: {exc2}") from None
+        # llama.cpp reports a stopped generation as errors on stderr; a stop is not an error here
+        logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
         rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock())
         _loaded[key] = rt
         return rt
