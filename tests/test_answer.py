@@ -79,10 +79,11 @@ def test_korean_question_gets_a_korean_answer_from_the_korean_file(library):
 
 
 def test_korean_question_answered_from_an_english_file(library):
-    _, a = _ask(library, "보일러를 점검한 회사는 어디인가요?")
+    # the Korean minutes share no word with the question, so only the English files reach the model
+    _, a = _ask(library, "사과나무는 언제 심었나요?")
     assert not a.abstained
-    assert "Hanson" in a.text
-    assert [Path(c.path).name for c in a.citations] == ["boiler.txt"]
+    assert "2019" in a.text
+    assert [Path(c.path).name for c in a.citations] == ["garden.md"]
 
 
 def test_passages_that_share_few_words_with_the_question_are_not_shown_to_the_model(library):
