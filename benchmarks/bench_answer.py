@@ -106,7 +106,10 @@ def main() -> int:
     p.add_argument("--articles", type=int, default=3)
     p.add_argument("--questions", type=int, default=10)
     p.add_argument("--model", help="answer model (default: the catalog's default)")
+    p.add_argument("--quick", action="store_true", help="one article, three questions per language")
     args = p.parse_args()
+    if args.quick:
+        args.articles, args.questions = 1, 3
     return run_and_emit(run, args, vars(args))
 
 

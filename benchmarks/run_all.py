@@ -27,6 +27,7 @@ BENCHMARKS = {
     "search": HERE / "bench_search.py",
     "watch": HERE / "bench_watch.py",
     "rescan": HERE / "bench_rescan.py",
+    "answer": HERE / "bench_answer.py",
 }
 
 

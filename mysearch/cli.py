@@ -389,6 +389,7 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
         print(f"{entry.name}: {path} (sha256 checked)")
         return 0
     current = lib.config.get("embedding.model")
+    extra = set(lib.config.get("embedding.extra"))
     sizes = {m["name"]: m.get("size") for m in catalog.embedding_models()}
     rows = [
         {
@@ -400,7 +401,8 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
             "size": sizes.get(i.name),
             "installed": True,
             "description": i.description,
-            "active": i.name == current,
+            "active": i.name == current or i.name in extra,
+            "role": "chosen" if i.name == current else ("extra" if i.name in extra else None),
         }
         for i in embed.available()
     ]
