@@ -365,6 +365,10 @@ class ControlServer:
                     "last_update": dict(s.last_report) if s else {}}
         if op == "preview":  # the app shows it: Kiwi (for Korean) and the catalog stay in this process
             return preview(self.lib, int(req["chunk_id"]), str(req.get("text", "")))  # type: ignore[call-overload]
+        if op == "tokenize":  # keyword tokens (Korean via Kiwi), for a process that should not load Kiwi
+            from . import tokens
+
+            return {"tokens": tokens.tokenize(str(req["text"]), bigrams=bool(req.get("bigrams", True)))}
         if op == "problems":
             problems = self.lib.status().as_json()["problems"]
             limit = req.get("limit")
@@ -399,15 +403,23 @@ def preview(lib: Library, chunk_id: int, text: str) -> dict[str, object]:
             "spans": [list(sp) for sp in spans], "after": [t for q, t in rows if q > chunk.seq]}
 
 
-def serve(lib: Library, parent_pid: int | None = None) -> int:
+def serve(lib: Library, parent_pid: int | None = None, nice: int = 10) -> int:
     """Own the library until SIGTERM, SIGINT or (with ``parent_pid``) the parent process exits.
 
     The desktop app runs this in a child process (``mysearch serve``, not listed in the help), so the
     indexer's GIL-holding work (model loading, Chroma writes) never freezes the window; unlike
     ``watch`` it starts with no folders (the first run adds them through ``settings_changed``).
+    The whole process runs niced (Linux sets priority per thread; every thread started from here on
+    inherits it, torch's and Chroma's included, wherever they are first created), so the window's
+    process wins the cores; searches stay far inside their latency budget (measured).
     """
     import signal
 
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:
+            pass
     cfg = lib.config
     lib.lock.acquire("run the indexer")  # StoreBusy names the owner: the app then uses that one
     service = IndexService(

@@ -403,6 +403,7 @@ def test_owner_answers_state_capped_status_and_problems(ulib) -> None:  # noqa: 
     remote = RemoteLibrary(ulib.home, timeout=30)
     owner = ulib.lock.holder()
     assert owner not in (None, os.getpid())  # the child owns the library; this process does not
+    assert os.getpriority(os.PRIO_PROCESS, owner) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)  # niced
     state = remote.call({"op": "state"})
     assert state["pid"] == owner and state["phase"] in ("starting", "scanning", "embedding", "idle")
     assert set(state) >= {"paused", "progress", "last_update"} and len(json.dumps(state)) < 2000
@@ -417,6 +418,26 @@ def test_owner_answers_state_capped_status_and_problems(ulib) -> None:  # noqa: 
     assert shown["found"] and shown["before"] == [] and shown["after"] == []
     assert "tomato" in [shown["passage"][a:b].lower() for a, b in shown["spans"]]
     assert remote.call({"op": "preview", "chunk_id": 10**9, "text": "x"}) == {"found": False}
+
+
+def test_korean_tokens_in_the_app_process_come_from_the_owner(ulib) -> None:  # noqa: ANN001
+    from mysearch import tokens
+    from ui.engine import RemoteEngine, korean_through
+
+    text = "여권을 발급받으려면 구청 민원실에 가야 합니다 (passport office)"
+    expected, local = tokens.tokenize(text), tokens._korean
+    engine = RemoteEngine(ulib)
+    calls: list[str] = []
+    call = engine.quick.call
+    engine.quick.call = lambda req: (calls.append(req["op"]), call(req))[1]
+    undo = korean_through(engine)
+    try:
+        assert tokens.tokenize(text) == expected and calls == ["tokenize"]  # one Hangul run, one round trip
+        engine.quick.path = "/nonexistent/mysearch.sock"  # no owner: Kiwi here, same tokens
+        assert tokens.tokenize(text) == expected
+    finally:
+        undo()
+    assert tokens._korean is local
 
 
 def test_serve_stops_when_its_parent_dies(tmp_path) -> None:  # noqa: ANN001

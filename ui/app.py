@@ -340,6 +340,9 @@ def main(home: Path | None = None, argv: list[str] | None = None) -> int:
     lib = Library.open(home)
     i18n.install(lib.config.get("ui.language"))
     app = App(qapp, lib)
+    from .engine import korean_through
+
+    korean_through(app._client)  # this process never loads Kiwi (it would hold the GIL for 1.7 s)
     app.show()
     app.shown_at = time.perf_counter() - started
     log.info("window shown %.3f s after start", app.shown_at)

@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,28 @@ class RemoteEngine:
             return self.search(text, "hybrid", k, f)
 
         return answer.ask(self.lib, question, cancel=cancel, filters=filters, retrieve=retrieve)
+
+
+def korean_through(engine: RemoteEngine) -> Callable[[], None]:
+    """Korean morphemes in this process come from the owner, which has Kiwi loaded; returns the undo.
+
+    Answers tokenise the question and passages here (``mysearch.answer``: choosing sentences, checking
+    citations). Loading Kiwi holds this process's GIL for 1.7 s (measured), which would freeze the
+    window at the first Korean answer; a round trip per Hangul run costs about a millisecond. If the
+    owner cannot be reached, Kiwi loads here after all: the same tokens either way."""
+    from mysearch import tokens
+    from mysearch.errors import MySearchError
+
+    local = tokens._korean
+
+    def korean(run: str) -> list[str]:
+        try:
+            return list(engine.quick.call({"op": "tokenize", "text": run, "bigrams": False})["tokens"])  # type: ignore[call-overload]
+        except (OSError, MySearchError, ValueError):
+            return local(run)
+
+    tokens._korean = korean
+    return lambda: setattr(tokens, "_korean", local)
 
 
 class OwnerProcess:
