@@ -248,13 +248,6 @@ def test_themes_switch_palettes(qtbot, qapp) -> None:  # noqa: ANN001
 
 
 # --- answers --------------------------------------------------------------------------------------------
-def _answers_available() -> str | None:
-    if not hasattr(Library, "ask"):
-        return "Library.ask is not in the engine yet (mysearch/answer.py lands separately)"
-    return None
-
-
-@pytest.mark.skipif(_answers_available() is not None, reason=str(_answers_available()))
 def test_answer_streams_with_sources_first_and_stop_cancels(qtbot, window, ulib) -> None:  # noqa: ANN001
     w = window
     ulib.config.set("answer.model", "smollm2-135m-instruct")
