@@ -213,3 +213,24 @@ def test_warm_up_evaluates_the_fixed_part_of_the_prompt(library):
     assert info["model"] == "qwen2.5-coder-1.5b-instruct" and info["threads"] == runtime.physical_cores()
     rt = runtime.load(library.config.get("answer.model"))
     assert rt.llm.n_tokens > 150  # instructions and worked examples are in llama.cpp's cache
+
+
+def test_ask_searches_through_a_running_watcher(cli_home: Path):
+    """While another process owns the library, `ask` retrieves through its socket and answers here."""
+    from mysearch.service import RemoteLibrary
+
+    env = {**os.environ, "MYSEARCH_HOME": str(cli_home)}
+    watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        remote = RemoteLibrary(cli_home)
+        for _ in range(600):  # up to a minute for the watcher to start answering
+            if remote.available() or watcher.poll() is not None:
+                break
+            threading.Event().wait(0.1)
+        assert remote.available()
+        out = json.loads(run_cli("ask", "Who serviced the boiler?", "--json", home=cli_home).stdout)
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        watcher.wait(timeout=60)
+    assert "Hanson" in out["answer"]
+    assert out["citations"][0]["path"].endswith("boiler.txt")
