@@ -558,38 +558,26 @@ def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
 
 
 def cmd_watch(lib, args) -> int:  # noqa: ANN001
-    from .service import ControlServer, IndexService
+    from .service import serve
 
     if not lib.folders():
         raise ConfigError("nothing to watch yet: add a folder with `mysearch add FOLDER`")
-    cfg = lib.config
-    service = IndexService(
-        lib,
-        debounce_s=cfg.get("watch.debounce_s"),
-        rescan_s=cfg.get("watch.rescan_s"),
-        max_watches=cfg.get("watch.max_watches"),
-    )
-    server = ControlServer(lib, service)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    service.start()
-    server.start()
-    print(f"watching {len(lib.folders())} folders (process {os.getpid()}); Ctrl+C to stop", file=sys.stderr)
-    for root, why in service.state.polled.items():
-        print(f"  {root}: {why}", file=sys.stderr)
-    try:
-        last = ""
-        while not stop.wait(1.0):
-            line = f"{service.state.phase}: {json.dumps(service.state.last_report)}"
-            if line != last and args.verbose:
-                print(line, file=sys.stderr)
-                last = line
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-        service.stop()
-    return 0
+
+    def started(service) -> None:  # noqa: ANN001
+        print(f"watching {len(lib.folders())} folders (process {os.getpid()}); Ctrl+C to stop", file=sys.stderr)
+        for root, why in service.state.polled.items():
+            print(f"  {root}: {why}", file=sys.stderr)
+
+    last = ""
+
+    def tick(service) -> None:  # noqa: ANN001
+        nonlocal last
+        line = f"{service.state.phase}: {json.dumps(service.state.last_report)}"
+        if line != last and args.verbose:
+            print(line, file=sys.stderr)
+            last = line
+
+    return serve(lib, nice=0, started=started, tick=tick)
 
 
 def cmd_pause_resume(lib, args) -> int:  # noqa: ANN001

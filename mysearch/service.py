@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -403,7 +404,13 @@ def preview(lib: Library, chunk_id: int, text: str) -> dict[str, object]:
             "spans": [list(sp) for sp in spans], "after": [t for q, t in rows if q > chunk.seq]}
 
 
-def serve(lib: Library, parent_pid: int | None = None, nice: int = 10) -> int:
+def serve(
+    lib: Library,
+    parent_pid: int | None = None,
+    nice: int = 10,
+    started: Callable[[IndexService], None] | None = None,
+    tick: Callable[[IndexService], None] | None = None,
+) -> int:
     """Own the library until SIGTERM, SIGINT or (with ``parent_pid``) the parent process exits.
 
     The desktop app runs this in a child process (``mysearch serve``, not listed in the help), so the
@@ -412,6 +419,7 @@ def serve(lib: Library, parent_pid: int | None = None, nice: int = 10) -> int:
     The whole process runs niced (Linux sets priority per thread; every thread started from here on
     inherits it, torch's and Chroma's included, wherever they are first created), so the window's
     process wins the cores; searches stay far inside their latency budget (measured).
+    ``mysearch watch`` runs the same loop un-niced, with ``started``/``tick`` reporting to the terminal.
     """
     import signal
 
@@ -434,11 +442,15 @@ def serve(lib: Library, parent_pid: int | None = None, nice: int = 10) -> int:
     service.start()
     server.start()
     log.info("serving %s for process %s", lib.home, parent_pid)
+    if started:
+        started(service)
     try:
         while not stop.wait(0.5):
             if parent_pid and os.getppid() != parent_pid:  # the app is gone (crashed or killed)
                 log.info("parent %s exited; stopping", parent_pid)
                 break
+            if tick:
+                tick(service)
     except KeyboardInterrupt:
         pass
     finally:
