@@ -48,6 +48,19 @@ BUILTIN_KOREAN = [
 ]
 
 
+def open_eval(dataset: str, home: str):  # noqa: ANN201 - (Dataset, Library, {file id: doc id})
+    """A dataset and the library `mysearch eval` built for it, with each catalog file's document id:
+    what the tune_* scripts score their variants against."""
+    from mysearch import evaluate
+    from mysearch.library import Library
+
+    ds = evaluate.load(Path(dataset))
+    lib = Library.open(Path(home))
+    by_name = {f"{evaluate._safe(d)}.txt": d for d in ds.docs}
+    doc_of_file = {fid: by_name.get(Path(p).name) for fid, p in lib.catalog.db.execute("SELECT id, path FROM files")}
+    return ds, lib, doc_of_file
+
+
 def log(*args: object) -> None:
     print(*args, file=sys.stderr, flush=True)
 

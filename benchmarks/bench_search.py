@@ -169,7 +169,9 @@ def time_parts(lib: Library, queries: list[tuple[str, str]], model: str) -> dict
     embedder = lib.embedder()
     vectors = lib.vectors()
     searcher = lib.searcher()
-    names = ("parse", "embed_query", "vector_query", "keyword_query", "searchable_model", "snippets_for_hits")
+    names = (
+        "parse", "embed_query", "vector_query", "keyword_query", "near_rerank", "searchable_model", "snippets_for_hits"
+    )
     parts: dict[str, list[float]] = {k: [] for k in names}
     for _, q in queries:
         with Timer() as t:
@@ -182,8 +184,11 @@ def time_parts(lib: Library, queries: list[tuple[str, str]], model: str) -> dict
             vectors.query(model, vec, 100)
         parts["vector_query"].append(t.seconds)
         with Timer() as t:
-            searcher.keyword(query, 100, Filters())
+            ranking = searcher.keyword(query, 100, Filters())
         parts["keyword_query"].append(t.seconds)
+        with Timer() as t:  # term statistics, the top chunks' tokens, proximity, re-order
+            searcher._near(query, dict(ranking))
+        parts["near_rerank"].append(t.seconds)
         with Timer() as t:
             lib.searchable_model()
         parts["searchable_model"].append(t.seconds)

@@ -15,10 +15,9 @@ import argparse
 import itertools
 import json
 import sys
-from pathlib import Path
 
-from mysearch import evaluate
-from mysearch.library import Library
+from _common import open_eval
+
 from mysearch.metrics import ndcg_at_k
 from mysearch.search import Filters, Query, Side, fuse, fuse_scores
 
@@ -29,12 +28,9 @@ def main() -> None:
     ap.add_argument("home")
     ap.add_argument("--limit", type=int)
     args = ap.parse_args()
-    ds = evaluate.load(Path(args.dataset))
-    lib = Library.open(Path(args.home))
+    ds, lib, doc_of_file = open_eval(args.dataset, args.home)
     searcher = lib.searcher()
     models = lib.search_models()
-    by_name = {f"{evaluate._safe(d)}.txt": d for d in ds.docs}
-    doc_of_file = {fid: by_name.get(Path(p).name) for fid, p in lib.catalog.db.execute("SELECT id, path FROM files")}
     qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
     runs = []
     for i, qid in enumerate(qids):

@@ -16,6 +16,7 @@ either the old or the new version of the file, never a mix; Chroma is repaired f
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -126,6 +127,7 @@ class Catalog:
         """``reader=True`` opens a second connection for searching from another thread (WAL lets
         readers run beside the writer without blocking either)."""
         self.path = Path(path)
+        self._vocab = False  # temp.chunks_vocab made on this connection (term_idf)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -349,6 +351,28 @@ class Catalog:
             q = f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})"
             out.update({r[0]: ChunkRow(*r) for r in self.db.execute(q, part)})
         return out
+
+    def keyword_tokens(self, ids: Iterable[int]) -> dict[int, list[str]]:
+        """Each chunk's keyword tokens in text order (what search.near_score reads: no re-tokenising)."""
+        ids = list(ids)
+        q = f"SELECT rowid, body FROM chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})"
+        return {r[0]: r[1].split() for r in self.db.execute(q, ids)} if ids else {}
+
+    def term_idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each term, over all chunks, from the keyword index's own
+        vocabulary (a temporary fts5vocab view on this connection: nothing is stored)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return {}
+        if not self._vocab:
+            self.db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, col)"
+            )
+            self._vocab = True
+        n = self.chunk_count()
+        q = f"SELECT term, doc FROM temp.chunks_vocab WHERE col = 'body' AND term IN ({','.join('?' * len(terms))})"
+        docs = dict(self.db.execute(q, terms).fetchall())
+        return {t: math.log(1 + (n - docs.get(t, 0) + 0.5) / (docs.get(t, 0) + 0.5)) for t in terms}
 
     def chunks_of(self, file_id: int) -> list[ChunkRow]:
         return [ChunkRow(*r) for r in self.db.execute("SELECT * FROM chunks WHERE file_id=? ORDER BY seq", (file_id,))]

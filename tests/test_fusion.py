@@ -1,6 +1,8 @@
 """Fusion and query parsing on hand-made rankings whose right answers are known."""
 
-from mysearch.search import Query, Searcher, Side, fuse, fuse_scores, make_snippet
+from pathlib import Path
+
+from mysearch.search import Filters, Query, Searcher, Side, fuse, fuse_scores, make_snippet, near_rerank, near_score
 
 
 def order(scores):
@@ -57,8 +59,7 @@ def test_score_fusion_keeps_margins():
     rrf, _ = fuse(two(kw, de, 1.0, 1.0), file_of)
     assert rrf[1] == rrf[2]  # rank fusion cannot tell the margin apart
     only_kw, _ = fuse_scores(two(kw, de, 1.0, 0.0), file_of)
-    assert order(only_kw) == [1, 2, 3] and only_kw[1] > 0.5 > only_kw[3]  # above / below the mean
-    assert all(0.0 < v < 1.0 for v in scores.values())
+    assert order(only_kw) == [1, 2, 3] and only_kw[1] > 0 > only_kw[3]  # above / below the mean
     assert found[1] == ["keyword", "dense"]
     # a file only one side returned gets the other side's lowest score, not a free pass
     files = {1: 10, 2: 20, 4: 40, 5: 50}
@@ -122,3 +123,59 @@ def test_english_only_model_sits_out_korean_queries():
     assert minilm_first.weights(Query.parse("여권 발급"))[1:] == [("dense", "multilingual-e5-small", 0.5)]
     mixed = both.weights(Query.parse("INV-2024-0042 invoice 송장"))  # mostly Latin letters: English rules
     assert [m for _, m, _ in mixed] == [None, "multilingual-e5-small", "all-minilm-l6-v2"]
+
+
+def test_near_score_rewards_query_terms_standing_together():
+    idf = {"keeper": 2.0, "retired": 1.5, "lighthouse": 0.5}
+    together = "in 1931 the lighthouse keeper retired to the village".split()
+    assert near_score(together, idf, window=12) == 4.0  # all three inside one window
+    apart = ["keeper"] + ["filler"] * 20 + ["retired"] + ["filler"] * 20 + ["lighthouse", "lighthouse"]
+    assert near_score(apart, idf, window=12) == 2.0  # the best single term: repeats do not add up
+    assert near_score(apart, idf, window=22) == 3.5  # keeper .. retired fit in 22 tokens
+    assert near_score("nothing relevant here".split(), idf, window=12) == 0.0
+    assert near_score([], idf, window=12) == 0.0
+
+
+def test_near_rerank_reorders_only_the_top_and_keeps_scores():
+    scores = {1: 3.0, 2: 2.9, 3: 1.0, 4: 0.8, 5: -2.0}
+    # chunk 2 holds the query's terms together, chunk 1 only scattered; 5 was not re-ranked
+    near = {1: 1.0, 2: 4.0, 3: 1.0, 4: 1.0}
+    out = near_rerank(scores, near, weight=0.35)
+    assert order(out) == [2, 1, 3, 4, 5]
+    assert sorted(out.values()) == sorted(scores.values())  # the same values, handed out in the new order
+    # a clear fused lead survives a proximity edge; weight 0 changes nothing
+    assert order(near_rerank({1: 9.0, 2: 1.0, 3: 0.9, 4: 0.8}, near, weight=0.35))[0] == 1
+    assert near_rerank(scores, near, weight=0.0) == scores
+    assert near_rerank(scores, {1: 5.0}, weight=0.35) == scores  # one candidate: nothing to compare
+
+
+def test_search_prefers_the_passage_that_says_it_in_one_place(lib, tmp_path):
+    d = tmp_path / "harbour"
+    d.mkdir()
+    filler = "The committee also discussed the budget, the new pier, the ferry timetable and the fish market. "
+    # scattered.txt has more of the rarest term, so plain BM25 ranks it first
+    (d / "scattered.txt").write_text(
+        "The keeper of the records wrote the minutes. " + filler * 2 + "Some fishermen retired early. "
+        + filler * 2 + "A keeper was hired for the old lighthouse.\n",
+        "utf-8",
+    )
+    (d / "together.txt").write_text(
+        filler * 2 + "In 1931 the lighthouse keeper retired to the village. " + filler * 2 + "\n", "utf-8"
+    )
+    for i in range(6):
+        (d / f"other{i}.txt").write_text(filler * (i + 1) + f"The lighthouse was painted in 19{i}0.\n", "utf-8")
+    lib.add([str(d)])
+    lib.index()
+    query = Query.parse("when did the lighthouse keeper retire")
+    searcher = lib.searcher()
+    ranking = [c for c, _ in searcher.keyword(query, 100, Filters())]
+    files = searcher._file_of(ranking)
+    assert Path(lib.catalog.file_by_id(files[ranking[0]]).path).name == "scattered.txt"  # BM25 alone: wrong file
+    idf = lib.catalog.term_idf(query.terms)  # stems, as the index holds them
+    assert idf["keeper"] == idf["retir"] > idf["lighthous"] > 0  # in 2 of the 8 files; in all 8
+    tokens = lib.catalog.keyword_tokens(ranking)  # the index's tokens, in text order
+    assert any(t[i : i + 3] == ["lighthous", "keeper", "retir"] for t in tokens.values() for i in range(len(t)))
+    for mode in ("keyword", "hybrid"):
+        hits = lib.search("when did the lighthouse keeper retire", k=3, mode=mode)
+        assert Path(hits[0].path).name == "together.txt", mode
+        assert all(0.0 < h.score < 1.0 for h in hits) and hits[0].score >= hits[1].score
