@@ -48,17 +48,25 @@ BUILTIN_KOREAN = [
 ]
 
 
-def open_eval(dataset: str, home: str):  # noqa: ANN201 - (Dataset, Library, {file id: doc id})
-    """A dataset and the library `mysearch eval` built for it, with each catalog file's document id:
-    what the tune_* scripts score their variants against."""
+def open_eval():  # noqa: ANN201 - (Dataset, Library, {file id: doc id}, [query ids])
+    """The tune_* scripts' command line (DATASET EVAL_HOME [--limit N]): the dataset, the library
+    `mysearch eval` built for it, each catalog file's document id, and the queries to score."""
+    import argparse
+
     from mysearch import evaluate
     from mysearch.library import Library
 
-    ds = evaluate.load(Path(dataset))
-    lib = Library.open(Path(home))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dataset")
+    ap.add_argument("home", help="the library `mysearch eval DATASET` built (<home>/eval/<name>-<model>)")
+    ap.add_argument("--limit", type=int, help="score only the first N queries")
+    args = ap.parse_args()
+    ds = evaluate.load(Path(args.dataset))
+    lib = Library.open(Path(args.home))
     by_name = {f"{evaluate._safe(d)}.txt": d for d in ds.docs}
     doc_of_file = {fid: by_name.get(Path(p).name) for fid, p in lib.catalog.db.execute("SELECT id, path FROM files")}
-    return ds, lib, doc_of_file
+    qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
+    return ds, lib, doc_of_file, qids
 
 
 def log(*args: object) -> None:

@@ -11,7 +11,6 @@ object.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import sys
@@ -23,15 +22,9 @@ from mysearch.search import Filters, Query, Side, fuse, fuse_scores
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("dataset")
-    ap.add_argument("home")
-    ap.add_argument("--limit", type=int)
-    args = ap.parse_args()
-    ds, lib, doc_of_file = open_eval(args.dataset, args.home)
+    ds, lib, doc_of_file, qids = open_eval()
     searcher = lib.searcher()
     models = lib.search_models()
-    qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
     runs = []
     for i, qid in enumerate(qids):
         q = Query.parse(ds.queries[qid])

@@ -10,7 +10,6 @@ object.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -21,14 +20,8 @@ from mysearch.search import CANDIDATES, GRAMS_WEIGHT, Filters, Query
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("dataset")
-    ap.add_argument("home")
-    ap.add_argument("--limit", type=int)
-    args = ap.parse_args()
-    ds, lib, doc_of_file = open_eval(args.dataset, args.home)
+    ds, lib, doc_of_file, qids = open_eval()
     searcher = lib.searcher()
-    qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
     runs = []
     for i, qid in enumerate(qids):
         q = Query.parse(ds.queries[qid])

@@ -10,7 +10,6 @@ order alone. Prints one JSON object.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import sys
@@ -23,14 +22,8 @@ from mysearch.search import Filters, Query, fuse_scores, near_rerank, near_score
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("dataset")
-    ap.add_argument("home")
-    ap.add_argument("--limit", type=int)
-    args = ap.parse_args()
-    ds, lib, doc_of_file = open_eval(args.dataset, args.home)
+    ds, lib, doc_of_file, qids = open_eval()
     searcher = lib.searcher()
-    qids = list(ds.queries)[: args.limit] if args.limit else list(ds.queries)
     runs = []
     for i, qid in enumerate(qids):
         q = Query.parse(ds.queries[qid])

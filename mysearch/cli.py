@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import json
 import logging
-import logging.handlers
 import os
 import signal
 import sys
@@ -22,6 +21,7 @@ from pathlib import Path
 from . import __version__
 from .config import default_home
 from .errors import ConfigError, MySearchError
+from .logfile import log_to_file
 from .search import Filters
 
 log = logging.getLogger("mysearch")
@@ -128,20 +128,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _setup_logging(home: Path, verbose: bool) -> None:
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    try:
-        (home / "logs").mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(home / "logs" / "mysearch.log", maxBytes=2**21, backupCount=2)
-        fh.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
-        root.addHandler(fh)
-    except OSError:
-        pass
-    if verbose:
-        root.addHandler(logging.StreamHandler(sys.stderr))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     home = Path(args.home).expanduser() if args.home else default_home()
@@ -151,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.app import main as app_main
 
         return app_main(home)
-    _setup_logging(home, args.verbose)
+    log_to_file(home, "mysearch", args.verbose)
     try:
         from .library import Library
 

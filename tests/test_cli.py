@@ -15,6 +15,7 @@ def test_json_contract_end_to_end(home, docs, tmp_path):
     out = json.loads(run_cli("index", "--json", home=home).stdout)
     assert set(out) == {"indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds"}
     assert out["indexed"] == 5 and out["failed"] == 0 and out["chunks"] >= 5
+    assert "INFO" in (home / "logs" / "mysearch.log").read_text("utf-8")  # the CLI's log stays in the library
 
     res = json.loads(run_cli("search", "renew passport", "-k", "2", "--json", home=home).stdout)
     assert res["query"] == "renew passport"

@@ -20,7 +20,6 @@ running; Quit in the tray menu stops. Without a tray, closing the window quits.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import sys
 import time
@@ -307,18 +306,6 @@ class App(QObject):
             self.tray.hide()
 
 
-def _setup_logging(home: Path) -> None:
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    try:
-        (home / "logs").mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(home / "logs" / "app.log", maxBytes=2**21, backupCount=2)
-        fh.setFormatter(logging.Formatter("%(asctime)s %(process)d %(threadName)s %(name)s %(levelname)s %(message)s"))
-        root.addHandler(fh)
-    except OSError:
-        pass
-
-
 def main(home: Path | None = None, argv: list[str] | None = None) -> int:
     """Open the app on this library folder (default: $MYSEARCH_HOME or the user data folder)."""
     started = time.perf_counter()
@@ -332,11 +319,12 @@ def main(home: Path | None = None, argv: list[str] | None = None) -> int:
 
     from mysearch.config import default_home
     from mysearch.library import Library
+    from mysearch.logfile import log_to_file
 
     from . import i18n
 
     home = Path(home).expanduser() if home else default_home()
-    _setup_logging(home)
+    log_to_file(home, "app")
     lib = Library.open(home)
     i18n.install(lib.config.get("ui.language"))
     app = App(qapp, lib)
