@@ -20,8 +20,9 @@ Parts (all by default, or pick with ``--part``):
   queries typed into the real window one character every 100 ms; for each keystroke, the time until
   results for that text (or newer) are on screen, and after the last one until the hybrid results
   are. Target: p95 < 150 ms.
-- ``screenshot``: the app under Xvfb on the samples folder with a query typed, saved to
-  ``docs/screenshot.png``.
+- ``screenshot``: the app under Xvfb on the samples folder with a query typed (and with ``--ask``, its
+  answer written by the configured answer model), saved to ``docs/screenshot.png``. The README's:
+  ``--part screenshot --ask --query "How long does a passport renewal take?"``.
 
     .venv/bin/python benchmarks/bench_ui.py [--part startup|stall|keystroke|screenshot] [--quick]
 
@@ -424,7 +425,7 @@ def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: i
 
 
 # --- screenshot ------------------------------------------------------------------------------------------
-def take_screenshot(work: Path, out: Path, query: str, language: str) -> dict[str, object]:
+def take_screenshot(work: Path, out: Path, query: str, language: str, ask: bool) -> dict[str, object]:
     from mysearch.library import Library
 
     if shutil.which("Xvfb") is None:
@@ -450,13 +451,18 @@ def take_screenshot(work: Path, out: Path, query: str, language: str) -> dict[st
             app.call("type", text=query)
             app.wait_state(lambda s: s["query"] == query and s["results"], timeout=60)
             time.sleep(1.0)  # the hybrid results and the preview
+            answer = None
+            if ask:  # the configured answer model writes a cited answer into the answer pane
+                app.call("ask")  # the pane is busy from here until the answer is done
+                answer = app.wait_state(lambda s: not s["answering"], timeout=300)["answer"]
+                time.sleep(0.5)
             out.parent.mkdir(parents=True, exist_ok=True)
             reply = app.call("screenshot", path=str(out))
         finally:
             app.close()
     n, variance, colours = pixel_stats(out)
     return {"path": str(out.relative_to(REPO)), "size": [reply["width"], reply["height"]],
-            "grey_variance": round(variance, 1), "colours": colours}
+            "grey_variance": round(variance, 1), "colours": colours, "answer": answer}
 
 
 # --- main -------------------------------------------------------------------------------------------------
@@ -480,7 +486,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                                                   args.model, args.seed)
         if "screenshot" in parts:
             log("screenshot")
-            result["screenshot"] = take_screenshot(work, REPO / "docs" / "screenshot.png", args.query, args.language)
+            result["screenshot"] = take_screenshot(
+                work, REPO / "docs" / "screenshot.png", args.query, args.language, args.ask
+            )
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -497,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="multilingual-e5-small", help="embedding model of the keystroke part")
     ap.add_argument("--query", default="passport renewal", help="query shown in the screenshot")
     ap.add_argument("--language", default="en", choices=("en", "ko"), help="UI language of the screenshot")
+    ap.add_argument("--ask", action="store_true", help="the screenshot shows the answer to the query too")
     ap.add_argument("--answer-model", help="answer model of the stall part's answer (default: configured, "
                     "else smollm2-135m-instruct)")
     ap.add_argument("--seed", type=int, default=11)

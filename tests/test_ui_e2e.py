@@ -1,6 +1,6 @@
 """End to end: the real app as its own process under Xvfb (it starts its own ``mysearch serve`` child),
-a query typed in English and in Korean, and a screenshot that shows a real window (not a blank
-frame); quitting stops the child."""
+a query typed in English and in Korean, a question answered with a citation, and a screenshot that
+shows a real window (not a blank frame); quitting stops the child."""
 
 from __future__ import annotations
 
@@ -44,6 +44,17 @@ def test_app_under_xvfb_finds_english_and_korean_and_draws(tmp_path: Path) -> No
             state = app.wait_state(lambda s: s["query"] == "여권 발급" and s["results"], timeout=30)
             assert state["results"][0].endswith("여권.md")
             assert not state["error"]
+
+            # a question answered by the default answer model, loaded in the app, sources from the owner;
+            # the app keeps answering the probe while the model loads and writes
+            question = "How long does a passport renewal take?"
+            app.call("type", text=question)
+            app.wait_state(lambda s: s["query"] == question and s["results"], timeout=30)
+            app.call("ask")
+            state = app.wait_state(lambda s: not s["answering"], timeout=240)
+            assert state["answer_state"].startswith("Done"), state
+            assert "three weeks" in state["answer"] and "[1]" in state["answer"], state["answer"]
+            assert "passport.md" in state["answer"]  # the cited source is listed under the answer
 
             shot = tmp_path / "screen.png"
             reply = app.call("screenshot", path=str(shot))

@@ -65,20 +65,29 @@ class AppProcess:
         )
         self.lines: queue.Queue[dict] = queue.Queue()
         self.stderr: list[str] = []
+        self.stray: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
 
     def _read(self) -> None:
         for line in self.proc.stdout:
             line = line.strip()
-            if line.startswith("{"):
-                self.lines.put(json.loads(line))
+            try:
+                reply = json.loads(line) if line.startswith("{") else None
+            except ValueError:
+                reply = None
+            if reply is None:
+                self.stray.append(line)  # not the probe's: what else wrote to the app's stdout
+            else:
+                self.lines.put(reply)
 
     def next(self, timeout: float = 30) -> dict:
         try:
             return self.lines.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no reply from the app; stderr: {''.join(self.stderr)[-3000:]}") from None
+            raise AssertionError(
+                f"no reply from the app; stdout: {self.stray[-20:]}; stderr: {''.join(self.stderr)[-3000:]}"
+            ) from None
 
     def call(self, op: str, timeout: float = 30, **kw: object) -> dict:
         self.proc.stdin.write(json.dumps({"op": op, **kw}, ensure_ascii=False) + "\n")

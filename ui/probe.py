@@ -3,13 +3,14 @@
 Active only when ``MYSEARCH_UI_PROBE=1`` is set (never in normal use). The app prints
 ``{"event": "shown", "t": <unix time>}`` once the window has painted, then answers one JSON line on
 stdout per command: ``state``, ``type`` (text sent as an input-method commit, the way an IME delivers
-Korean), ``key`` (Enter, ...), ``screenshot`` (the window as the screen shows it, saved to a PNG),
-``quit``. Commands are read on a plain thread and run on the GUI thread through a queued signal.
+Korean), ``ask`` (what Enter or the Ask button does), ``screenshot`` (the window as the screen shows it,
+saved to a PNG), ``quit``. Commands are read on a plain thread and run on the GUI thread through a queued signal.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -18,10 +19,14 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 
+# The replies go to a copy of stdout's descriptor made at import: llama-cpp-python points descriptors 1
+# and 2 at /dev/null while it loads a model, and a reply written then would be lost.
+_OUT = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
+
 
 def _say(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+    _OUT.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    _OUT.flush()
 
 
 class Probe(QObject):
@@ -61,7 +66,12 @@ class Probe(QObject):
                       "phase": state.get("phase"), "owner_pid": self.app.owner_pid,
                       "child_pid": self.app.owner.pid, "error": w.banner.text(),
                       "focus": bool(w.search_box.hasFocus()), "title": w.windowTitle(),
-                      "placeholder": w.search_box.placeholderText()})
+                      "placeholder": w.search_box.placeholderText(),
+                      "answering": w.stop_button.isEnabled(), "answer_state": w.answer_state.text(),
+                      "answer": w.answer_view.toPlainText()})
+            elif op == "ask":
+                w.ask()
+                _say({"op": op, "ok": True})
             elif op == "type":
                 w.focus_search()
                 w.search_box.clear()

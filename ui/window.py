@@ -151,6 +151,11 @@ class MainWindow(QMainWindow):
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
         self.results.setAlternatingRowColors(True)
+        # a tinted selection keeps each result's grey folder/date line readable (a full highlight colour
+        # under it made it grey on blue), in the light and the dark theme alike
+        self.results.setStyleSheet(
+            "QListWidget::item:selected { background: rgba(44, 110, 210, 0.22); border-left: 3px solid #2c6ed2; }"
+        )
         self.results.currentRowChanged.connect(self._on_select)
         self.results.itemActivated.connect(self._open_item)
         self.results.viewport().installEventFilter(self)
