@@ -338,8 +338,9 @@ def build_large(home: Path, chunks: int, model: str, seed: int) -> dict[str, obj
     have = lib.catalog.chunk_count()
     if have:
         log(f"home already holds {have} chunks: building nothing")
+        state = bench_search.keywords_current(lib)
         lib.close()
-        return {"reused_home": True, "chunks": have}
+        return {"reused_home": True, "chunks": have, **state}
     texts = load_texts()
     dim = lib.embedder().dim
     log(f"building {chunks} chunks into {home}")
@@ -378,6 +379,7 @@ def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: i
     keystrokes: list[tuple[float, int]] = []
     per_key: list[float] = []
     last_to_keyword, last_to_hybrid = [], []
+    no_hits = 0  # whole queries with no result at all: a sign of an empty keyword index, not speed
     for q in queries:
         text = q[:32]
         w.search_box.clear()
@@ -396,6 +398,8 @@ def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: i
             last_to_keyword.append(kw[0] - last_t)
         if hy:
             last_to_hybrid.append(hy[0] - last_t)
+        if kw and not w.hits:
+            no_hits += 1
         for t, seq in keystrokes:
             after = [ts for ts, s, _m in shown if ts >= t and s >= seq]
             if after:
@@ -414,6 +418,7 @@ def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: i
         "model": model,
         "queries": len(queries),
         "keystrokes": len(per_key),
+        "queries_without_hits": no_hits,
         "keystroke_to_results_ms": percentiles_ms(per_key) if per_key else None,
         "last_keystroke_to_keyword_results_ms": percentiles_ms(last_to_keyword) if last_to_keyword else None,
         "last_keystroke_to_hybrid_results_ms": percentiles_ms(last_to_hybrid) if last_to_hybrid else None,

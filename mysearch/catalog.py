@@ -135,8 +135,9 @@ class Catalog:
         self.db.execute("PRAGMA foreign_keys=ON")
         if not reader:
             self.db.executescript(_SCHEMA)
-            if self.get_meta("schema") is None:
+            if self.get_meta("schema") is None:  # a new catalog: its keyword rows will use today's tokens
                 self.set_meta("schema", str(SCHEMA_VERSION))
+                self.set_meta("tokenizer", tok.VERSION)
             self._upgrade_keyword_table()
             if self.get_meta("fts_rank") != FTS_RANK:
                 self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', ?)", (FTS_RANK,))

@@ -324,3 +324,22 @@ def test_tokenizer_change_rebuilds_the_keyword_index(lib, docs, monkeypatch):
     assert report.indexed == 0 and lib.catalog.get_meta("tokenizer") == tokens.VERSION
     assert paths_of(lib.search("photographs", k=1, mode="keyword")) == ["passport.md"]
     assert paths_of(lib.search("여권을", k=1, mode="keyword")) == ["여권.md"]
+
+
+def test_a_new_catalog_is_current_however_it_is_filled(tmp_path):
+    """A catalog records its tokenizer when it is created, so rows stored without the indexer (a
+    benchmark building its library directly) are not taken for outdated ones and emptied."""
+    from mysearch import tokens
+    from mysearch.catalog import Catalog, NewChunk
+
+    cat = Catalog(tmp_path / "catalog.sqlite3")
+    assert cat.get_meta("tokenizer") == tokens.VERSION
+    text = "여권을 발급받으려면 구청에 가야 합니다."
+    cat.store_document(str(tmp_path / "a.txt"), str(tmp_path), 10, 1, "h", "txt", None, None, None,
+                       [NewChunk(0, text, None, None, 0, len(text), "t")])
+    assert not cat.keywords_outdated()
+    cat.close()
+    reopened = Catalog(tmp_path / "catalog.sqlite3")
+    assert not reopened.keywords_outdated()
+    assert reopened.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH '여권'").fetchone()[0] == 1
+    reopened.close()
