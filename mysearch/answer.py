@@ -1,7 +1,8 @@
 """Grounded answers: retrieve, prompt a local model with numbered sources, check what it cites.
 
-``ask`` yields events so every client streams the same way: ``Sources`` (the hits, before the model
-starts, so they can be shown at once), ``Token`` for each piece of generated text, then one ``Done``
+``ask`` yields events so every client streams the same way: ``Sources`` (the passages the model is
+given, numbered as it sees them, before it starts, so they can be shown at once: files first, then web
+pages when the user turned web search on), ``Token`` for each piece of generated text, then one ``Done``
 with the checked answer. Generation runs on a thread of its own; setting ``cancel`` aborts it inside
 llama.cpp (between graph nodes, so even a long prompt evaluation stops within milliseconds).
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths
+from . import paths, websearch
 from .llm import citations, prompt, runtime
 from .search import Filters, Hit
 
@@ -41,7 +42,10 @@ class Citation:
     url: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {"n": self.n, "path": self.path, "page": self.page, "snippet": self.snippet, "label": self.label}
+        return {
+            "n": self.n, "path": self.path, "page": self.page, "snippet": self.snippet, "label": self.label,
+            "url": self.url,
+        }
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Answer:
     raw: str = ""  # what the model wrote, before its citations were checked
     hits: list[Hit] = field(default_factory=list)
     timings: dict[str, float | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. web search was on but failed
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -63,6 +68,7 @@ class Answer:
             "abstained": self.abstained,
             "stopped": self.stopped,
             "timings": self.timings,
+            "warnings": self.warnings,
         }
 
 
@@ -99,11 +105,16 @@ def ask(
     lang = prompt.question_language(question)
     k = cfg.get("answer.sources")
     hits = retrieve(question, k, filters or Filters()) if retrieve else lib.search(question, k=k, filters=filters)
+    warnings = []
+    try:  # the web only when the user turned it on; a failure leaves the files' answer standing
+        hits = hits + websearch.for_answer(cfg, question)
+    except websearch.WebSearchError as exc:
+        warnings.append(str(exc))
     retrieval_ms = (time.monotonic() - t0) * 1000
-    yield Sources(hits)
-    answer = Answer(question, NOT_FOUND[lang], [], True, language=lang, hits=hits)
-    answer.timings["retrieval_ms"] = round(retrieval_ms, 1)
     passages = _relevant(lib, question, hits)
+    yield Sources([h for h, _text in passages])  # numbered as the model sees them: [n] is the n-th
+    answer = Answer(question, NOT_FOUND[lang], [], True, language=lang, hits=hits, warnings=warnings)
+    answer.timings["retrieval_ms"] = round(retrieval_ms, 1)
     if not passages or cancel.is_set():  # nothing in the files is about this question: no model call
         answer.stopped = cancel.is_set()
         answer.timings.update({"first_token_ms": None, "tokens_per_s": None})

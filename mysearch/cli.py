@@ -444,6 +444,8 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     finally:
         signal.signal(signal.SIGINT, previous)
     assert result is not None
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
         return 0

@@ -101,6 +101,11 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("answer.sources", int, 3, "Passages given to the model for one answer."),
     Setting("answer.max_tokens", int, 256, "Longest answer, in the model's tokens."),
     Setting("web.enabled", bool, False, "Mix web search results into answers (sends the question to the web)."),
+    Setting("web.provider", str, "searxng", "Web search service: a SearXNG instance or the Brave Search API.",
+            ("searxng", "brave")),
+    Setting("web.url", str, "", "Address of the web search service (SearXNG: the instance; Brave: optional)."),
+    Setting("web.api_key", str, "", "API key for services that need one (Brave)."),
+    Setting("web.results", int, 3, "Web pages given to the model for one answer, after the files' passages."),
     Setting(
         "ui.theme", str, "system", "Window colours: follow the system, light or dark.", ("system", "light", "dark")
     ),

@@ -1,4 +1,5 @@
-"""Nothing leaves the machine: indexing and searching open no network connection at all."""
+"""Nothing leaves the machine: indexing, searching and answering (web search off, the default) open no
+network connection at all."""
 
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ print(json.dumps({"attempts": attempts, "code": code}))
 """
 
 
-def test_index_and_search_make_no_network_calls(home, docs):
+def test_index_search_and_answers_make_no_network_calls(home, docs):
     runs = [
         ["add", str(docs)],
         ["index", "--json"],
         ["search", "renew a passport", "--json"],
         ["search", "여권 발급", "--json"],
         ["status", "--json"],
+        ["ask", "How long does a passport renewal take?", "--json"],  # web search is off by default
     ]
     env = {**os.environ, "MYSEARCH_HOME": str(home)}
     proc = subprocess.run(
@@ -48,6 +50,7 @@ def test_index_and_search_make_no_network_calls(home, docs):
     assert result["code"] == 0
     assert result["attempts"] == []
     assert '"passport.md"' in proc.stdout or "passport.md" in proc.stdout
+    assert "three weeks" in proc.stdout  # the answer was written, offline
 
 
 def test_the_guard_does_see_a_connection(home):

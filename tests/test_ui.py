@@ -298,6 +298,9 @@ def test_settings_dialog_covers_the_schema_and_round_trips(qtbot, tmp_path) -> N
     assert dialog.values() == {s.key: cfg.get(s.key) for s in SCHEMA}
     assert dialog.changes() == {}
     assert cfg.get("web.enabled") is False and not dialog.editors["web.enabled"].isChecked()
+    from PySide6.QtWidgets import QLineEdit
+
+    assert dialog.editors["web.api_key"].echoMode() == QLineEdit.EchoMode.PasswordEchoOnEdit  # a secret
     combo = dialog.editors["embedding.model"]
     assert {combo.itemData(i) for i in range(combo.count())} >= {"multilingual-e5-small", FAST_MODEL}
 
@@ -311,6 +314,8 @@ def test_settings_dialog_covers_the_schema_and_round_trips(qtbot, tmp_path) -> N
         "search.k": 7,
         "index.max_file_mb": 12.5,
         "web.enabled": True,
+        "web.provider": "brave",
+        "web.api_key": "k-123",
         "ui.theme": "dark",
         "ui.language": "ko",
         "answer.gpu": "off",

@@ -75,6 +75,10 @@ LABELS = {
     "answer.sources": "Sources per answer",
     "answer.max_tokens": "Longest answer (tokens)",
     "web.enabled": "Web search",
+    "web.provider": "Web search service",
+    "web.url": "Service address",
+    "web.api_key": "API key",
+    "web.results": "Web pages per answer",
     "ui.theme": "Theme",
     "ui.language": "Language",
 }
@@ -89,6 +93,8 @@ CHOICE_LABELS = {
     "off": "Off",
     "score": "Standardised scores",
     "rrf": "Reciprocal ranks",
+    "searxng": "SearXNG",
+    "brave": "Brave Search API",
 }
 
 
@@ -245,6 +251,8 @@ class SettingsDialog(QDialog):
             return spin
         line = QLineEdit(self)
         line.setText(str(value))
+        if s.key.endswith("api_key"):  # not shown over a shoulder
+            line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         return line
 
     # --- reading back ---------------------------------------------------------------------------

@@ -486,6 +486,8 @@ class MainWindow(QMainWindow):
             seconds = float(answer.timings.get("total_ms", 0) or 0) / 1000 if isinstance(answer.timings, dict) else 0
             self.answer_state.setText(self.tr("Done in {s:.1f} s.").format(s=seconds) if seconds else self.tr("Done."))
         self._render_answer()
+        for warning in getattr(answer, "warnings", None) or []:  # e.g. web search on but unreachable
+            self.show_error(warning)
         self.answerFinished.emit(answer)
 
     def _on_answer_failed(self, seq: int, exc: object) -> None:
