@@ -158,7 +158,7 @@ def ask(
             "total_ms": round((end - t0) * 1000, 1),
         }
     )
-    checked = citations.check(answer.raw, {s.n: s.text for s in sources}, attribute=attribute)
+    checked = citations.check(answer.raw, {s.n: s.text for s in sources}, attribute=attribute, question=question)
     if not checked.abstained:
         by_n = {i + 1: h for i, (h, _text) in enumerate(passages)}
         answer.text = checked.text

@@ -108,3 +108,20 @@ def test_answer_metrics_on_known_items():
     assert s["answered_answerable"] == round(2 / 3, 3)
     assert s["abstained_unanswerable"] == 0.5
     assert s["first_token_ms_p50"] == 2000.0
+
+
+def test_restating_the_question_does_not_make_an_invented_answer_supported():
+    # the dev-set case: the question's words restated, then an answer lifted from the prompt's example
+    source = {1: "Complexity classes such as RP, BPP, PP, BQP, MA and PH lie between P and PSPACE."}
+    question = "Where can the complexity classes RP, BPP, PP, BQP, MA, and PH be located?"
+    invented = "The complexity classes RP, BPP, PP, BQP, MA, and PH can be located in the lot behind the building [1]."
+    assert not citations.check(invented, source).abstained  # words shared with the source: passed before
+    c = citations.check(invented, source, question=question)
+    assert c.abstained and c.dropped == [1]
+    right = "The complexity classes RP, BPP, PP, BQP, MA, and PH lie between P and PSPACE [1]."
+    assert citations.check(right, source, question=question).cited == [1]
+    # Korean: the morphemes the answer adds (서울) must be in the source as well
+    ko_source = {1: "회사의 본사는 서울 강남구에 있으며 지사는 부산에 있다."}
+    ko_question = "회사의 본사는 어디에 있나요?"
+    assert citations.check("회사의 본사는 서울 강남구에 있습니다 [1].", ko_source, question=ko_question).cited == [1]
+    assert citations.check("회사의 본사는 대전에 있습니다 [1].", ko_source, question=ko_question).abstained
