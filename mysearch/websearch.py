@@ -125,8 +125,12 @@ def search(question: str, provider: str, base_url: str, n: int, api_key: str = "
         raise WebSearchError(f"web search failed: {provider} could not be reached ({reason})") from None
     except ValueError:
         raise WebSearchError(f"web search failed: {provider} did not answer with JSON") from None
+    try:
+        found = p.parse(data if isinstance(data, dict) else {})
+    except (AttributeError, TypeError):  # JSON, but not the shape this service documents
+        raise WebSearchError(f"web search failed: {provider} answered in an unexpected shape") from None
     out: list[WebResult] = []
-    for title, url, snippet in p.parse(data if isinstance(data, dict) else {}):
+    for title, url, snippet in found:
         url = str(url or "")
         if urllib.parse.urlsplit(url).scheme not in ("http", "https") or not _text(snippet):
             continue

@@ -100,6 +100,9 @@ def test_failures_are_one_clear_error(service):
     service.status, service.body = 200, b"<html>not json</html>"
     with pytest.raises(WebSearchError, match="did not answer with JSON"):
         websearch.search("q", "searxng", service.url, 3)
+    service.body = json.dumps({"results": ["not an object"]}).encode()
+    with pytest.raises(WebSearchError, match="unexpected shape"):
+        websearch.search("q", "searxng", service.url, 3)
     closed = SearchService()
     closed.close()  # a port nobody listens on any more
     with pytest.raises(WebSearchError, match="could not be reached"):
