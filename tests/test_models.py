@@ -8,6 +8,8 @@ import http.server
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -159,3 +161,38 @@ def test_pull_rejects_a_file_whose_hash_differs(models_dir: Path):
     finally:
         server.close()
     assert list(models_dir.glob("pulled*")) == []  # neither the bad file nor its partial is kept
+
+
+LOAD_BESIDE_OUTPUT = r"""
+import sys, threading, time
+from mysearch.llm import runtime
+stop = threading.Event()
+def tick():
+    i = 0
+    while not stop.is_set():
+        print(f"tick {i}", flush=True)
+        i += 1
+        time.sleep(0.001)
+    print(f"ticks {i}", flush=True)
+t = threading.Thread(target=tick)
+t.start()
+time.sleep(0.05)
+rt = runtime.load(sys.argv[1])
+time.sleep(0.05)
+stop.set()
+t.join()
+"""
+
+
+def test_loading_a_model_loses_no_other_output():
+    """Loading must not point stdout/stderr elsewhere: another thread (the app's probe, `watch`'s
+    progress) keeps writing meanwhile, and llama.cpp's own log stays out of the user's terminal."""
+    proc = subprocess.run(
+        [sys.executable, "-c", LOAD_BESIDE_OUTPUT, "smollm2-135m-instruct"], capture_output=True, text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    total = int(lines[-1].split()[1])
+    assert lines[:-1] == [f"tick {i}" for i in range(total)]  # every line, in order, none swallowed
+    assert total > 100 and proc.stderr == ""

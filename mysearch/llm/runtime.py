@@ -8,6 +8,8 @@ half the logical CPUs is one thread on a 2-core laptop).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 import threading
@@ -109,29 +111,45 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
             raise ModelError(f"llama-cpp-python is not installed ({exc}); run `make install`") from None
         t0 = time.monotonic()
 
+        said = io.StringIO()
+
         def open_model(n_gpu_layers: int) -> object:
-            return Llama(
-                model_path=str(path),
-                n_ctx=N_CTX,
-                n_threads=threads,
-                n_threads_batch=threads,
-                n_gpu_layers=n_gpu_layers,
-                verbose=False,
-            )
+            # verbose=False would make llama-cpp-python point descriptors 1 and 2 at /dev/null while it
+            # loads, silencing (and racing with) every other thread's output; its log goes to a buffer
+            # instead, which a failed load quotes, and it is quiet from then on
+            said.seek(0)
+            said.truncate()
+            with contextlib.redirect_stderr(said):
+                llm = Llama(
+                    model_path=str(path),
+                    n_ctx=N_CTX,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    n_gpu_layers=n_gpu_layers,
+                    verbose=True,
+                )
+            llm.verbose = False
+            return llm
+
+        def failed(exc: Exception) -> ModelError:
+            tail = " | ".join(line.strip() for line in said.getvalue().splitlines()[-3:] if line.strip())
+            return ModelError(f"llama.cpp could not load {path}: {exc}" + (f" ({tail})" if tail else ""))
 
         try:
-            llm = open_model(layers)
-        except (ValueError, RuntimeError) as exc:
-            if not layers:
-                raise ModelError(f"llama.cpp could not load {path}: {exc}") from None
-            log.warning("model does not fit the GPU (%s); running it on the CPU", exc)
-            layers = 0
             try:
-                llm = open_model(0)
-            except (ValueError, RuntimeError) as exc2:
-                raise ModelError(f"llama.cpp could not load {path}: {exc2}") from None
-        # llama.cpp reports a stopped generation as errors on stderr; a stop is not an error here
-        logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+                llm = open_model(layers)
+            except (ValueError, RuntimeError) as exc:
+                if not layers:
+                    raise failed(exc) from None
+                log.warning("model does not fit the GPU (%s); running it on the CPU", exc)
+                layers = 0
+                try:
+                    llm = open_model(0)
+                except (ValueError, RuntimeError) as exc2:
+                    raise failed(exc2) from None
+        finally:
+            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+        # (the log level above: llama.cpp also reports a stopped generation as errors; a stop is not one here)
         rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock())
         _loaded[key] = rt
         return rt
