@@ -19,8 +19,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 
-# The replies go to a copy of stdout's descriptor made at import: llama-cpp-python points descriptors 1
-# and 2 at /dev/null while it loads a model, and a reply written then would be lost.
+# The replies go to a copy of stdout's descriptor made at import, so that nothing that redirects stdout
+# meanwhile can swallow one (llama-cpp-python's quiet model loading once did: see mysearch/llm/runtime.py).
 _OUT = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
 
 

@@ -147,9 +147,8 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
                     llm = open_model(0)
                 except (ValueError, RuntimeError) as exc2:
                     raise failed(exc2) from None
-        finally:
+        finally:  # quiet from now on: llama.cpp reports a stopped generation as errors; a stop is not one here
             logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
-        # (the log level above: llama.cpp also reports a stopped generation as errors; a stop is not one here)
         rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock())
         _loaded[key] = rt
         return rt
