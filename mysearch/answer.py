@@ -169,15 +169,24 @@ def ask(
     yield Done(answer)
 
 
-def warm_up(lib: Library) -> dict[str, object]:
+def warm_up(lib: Library, cancel: threading.Event | None = None) -> dict[str, object]:
     """Load the answer model and evaluate the fixed part of the prompt now (the app does this after
-    its window shows), so the first question costs only its own sources and words."""
+    its window shows; ``mysearch ask`` while it searches), so the first question costs only its own
+    sources and words. ``cancel`` stops the prompt evaluation within milliseconds."""
     cfg = lib.config
     rt = runtime.load(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads"))
     msgs = prompt.messages("", [])[:-1] + [{"role": "user", "content": ""}]
     with rt.lock:
-        for _ in rt.llm.create_chat_completion(messages=msgs, stream=True, max_tokens=1):  # type: ignore[attr-defined]
-            pass
+        rt.abort_on(cancel)
+        try:
+            for _ in rt.llm.create_chat_completion(messages=msgs, stream=True, max_tokens=1):  # type: ignore[attr-defined]
+                pass
+        except RuntimeError:
+            if cancel is None or not cancel.is_set():
+                raise
+            rt.after_abort()
+        finally:
+            rt.abort_on(None)
     return rt.info()
 
 

@@ -215,6 +215,16 @@ def test_warm_up_evaluates_the_fixed_part_of_the_prompt(library):
     assert rt.llm.n_tokens > 150  # instructions and worked examples are in llama.cpp's cache
 
 
+def test_a_cancelled_warm_up_leaves_the_model_ready(library):
+    """`mysearch ask` warms the model up while it searches and stops that when no answer needs it."""
+    stop = threading.Event()
+    stop.set()
+    info = answer.warm_up(library, cancel=stop)  # aborted inside llama.cpp, not an error
+    assert info["model"] == "qwen2.5-coder-1.5b-instruct"
+    _, a = _ask(library, "When was the boiler serviced?")
+    assert not a.abstained and ("12 March 2024" in a.text or "March 12, 2024" in a.text), a.raw
+
+
 def test_ask_searches_through_a_running_watcher(cli_home: Path):
     """While another process owns the library, `ask` retrieves through its socket and answers here."""
     from mysearch.service import RemoteLibrary
