@@ -266,18 +266,11 @@ def _print_hits(hits: list[dict[str, object]]) -> None:
 def cmd_search(lib, args) -> int:  # noqa: ANN001
     filters = _filters(args)
     remote = _remote(lib)
-    if remote is not None:  # a watcher or the app owns the store: ask it, never read stale vectors
-        f = {"types": list(filters.types), "folders": list(filters.folders),
-             "after": filters.after.isoformat() if filters.after else None,
-             "before": filters.before.isoformat() if filters.before else None}
+    # a watcher or the app owns the store: ask it, never read stale vectors
+    run = remote.search if remote is not None else lib.search
 
-        def search(text: str) -> list[dict[str, object]]:
-            req = {"op": "search", "text": text, "k": args.k, "filters": f, "mode": args.mode}
-            return remote.call(req)["hits"]
-    else:
-
-        def search(text: str) -> list[dict[str, object]]:
-            return [h.as_json() for h in lib.search(text, args.k, filters, args.mode)]
+    def search(text: str) -> list[dict[str, object]]:
+        return [h.as_json() for h in run(text, args.k, filters, args.mode)]
 
     if args.queries:
         with open(args.queries, encoding="utf-8") as f:
@@ -428,7 +421,7 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     if remote is not None:  # the running app or watcher owns the store: search through it
 
         def retrieve(text: str, k: int, filters: Filters) -> list:
-            return _remote_hits(remote, text, k, filters)
+            return remote.search(text, k, filters)
 
     cancel = threading.Event()
 
@@ -491,19 +484,6 @@ def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
         elif isinstance(event, answer.Done):
             return event.answer
     return None
-
-
-def _remote_hits(remote, text: str, k: int, filters: Filters) -> list:  # noqa: ANN001
-    from .search import Hit
-
-    f = {
-        "types": list(filters.types),
-        "after": filters.after.isoformat() if filters.after else None,
-        "before": filters.before.isoformat() if filters.before else None,
-        "folders": list(filters.folders),
-    }
-    rows = remote.call({"op": "search", "text": text, "k": k, "filters": f})["hits"]
-    return [Hit.from_json(r) for r in rows]
 
 
 def cmd_doctor(lib, args) -> int:  # noqa: ANN001

@@ -54,6 +54,25 @@ class Filters:
     def active(self) -> bool:
         return bool(self.types or self.after or self.before or self.folders)
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "types": list(self.types),
+            "after": self.after.isoformat() if self.after else None,
+            "before": self.before.isoformat() if self.before else None,
+            "folders": list(self.folders),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> Filters:
+        """Filters that came over the control socket (``as_json`` on the other side)."""
+        d = d or {}
+        return cls(
+            types=tuple(d.get("types") or ()),
+            after=dt.date.fromisoformat(d["after"]) if d.get("after") else None,
+            before=dt.date.fromisoformat(d["before"]) if d.get("before") else None,
+            folders=tuple(d.get("folders") or ()),
+        )
+
 
 @dataclass
 class Hit:

@@ -29,7 +29,7 @@ from pathlib import Path
 from .ingest.indexer import Cancelled, Indexer, IndexReport, Progress
 from .ingest.watcher import FolderWatcher
 from .library import Library
-from .search import Filters
+from .search import Filters, Hit
 
 log = logging.getLogger(__name__)
 
@@ -340,15 +340,7 @@ class ControlServer:
         if op == "ping":
             return {"ok": True, "pid": os.getpid()}
         if op == "search":
-            f = req.get("filters") or {}
-            import datetime as dt
-
-            filters = Filters(
-                types=tuple(f.get("types", ())),
-                after=dt.date.fromisoformat(f["after"]) if f.get("after") else None,
-                before=dt.date.fromisoformat(f["before"]) if f.get("before") else None,
-                folders=tuple(f.get("folders", ())),
-            )
+            filters = Filters.from_json(req.get("filters"))  # type: ignore[arg-type]
             hits = self.lib.search(str(req["text"]), req.get("k"), filters, str(req.get("mode", "hybrid")))
             return {"hits": [h.as_json() for h in hits]}
         if op == "status":
@@ -370,10 +362,8 @@ class ControlServer:
             from . import tokens
 
             return {"tokens": tokens.tokenize(str(req["text"]), bigrams=bool(req.get("bigrams", True)))}
-        if op == "problems":
-            problems = self.lib.status().as_json()["problems"]
-            limit = req.get("limit")
-            return {"problems": problems[: int(limit)] if limit is not None else problems}  # type: ignore[index]
+        if op == "problems":  # all of them (the status poll carries the first max_problems)
+            return {"problems": self.lib.status().as_json()["problems"]}
         if op == "sync" and self.service:
             self.service.request_sync()
             return {"ok": True}
@@ -482,6 +472,17 @@ class RemoteLibrary:
             return bool(self.call({"op": "ping"}).get("ok"))
         except OSError:
             return False
+
+    def search(
+        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
+        """``Library.search``, run by the owner."""
+        req: dict[str, object] = {"op": "search", "text": text, "mode": mode}
+        if k:
+            req["k"] = k
+        if filters is not None:
+            req["filters"] = filters.as_json()
+        return [Hit.from_json(h) for h in self.call(req)["hits"]]  # type: ignore[union-attr]
 
     def call(self, req: dict[str, object]) -> dict[str, object]:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:

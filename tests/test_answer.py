@@ -239,8 +239,13 @@ def test_ask_searches_through_a_running_watcher(cli_home: Path):
             threading.Event().wait(0.1)
         assert remote.available()
         out = json.loads(run_cli("ask", "Who serviced the boiler?", "--json", home=cli_home).stdout)
+        # filters travel over the socket too: the owner applies them
+        only_md = json.loads(run_cli("search", "boiler", "--type", "md", "--json", home=cli_home).stdout)
+        only_txt = json.loads(run_cli("search", "boiler", "--type", "txt", "--json", home=cli_home).stdout)
     finally:
         watcher.send_signal(signal.SIGTERM)
         watcher.wait(timeout=60)
     assert "Hanson" in out["answer"]
     assert out["citations"][0]["path"].endswith("boiler.txt")
+    assert only_txt["hits"][0]["path"].endswith("boiler.txt")
+    assert all(h["path"].endswith(".md") for h in only_md["hits"]) and only_md["hits"]

@@ -1,5 +1,6 @@
 """Fusion and query parsing on hand-made rankings whose right answers are known."""
 
+import json
 from pathlib import Path
 
 from mysearch.search import Filters, Query, Searcher, Side, fuse, fuse_scores, make_snippet, near_rerank, near_score
@@ -179,3 +180,11 @@ def test_search_prefers_the_passage_that_says_it_in_one_place(lib, tmp_path):
         hits = lib.search("when did the lighthouse keeper retire", k=3, mode=mode)
         assert Path(hits[0].path).name == "together.txt", mode
         assert all(0.0 < h.score < 1.0 for h in hits) and hits[0].score >= hits[1].score
+
+
+def test_filters_survive_the_control_socket_encoding():
+    import datetime as dt
+
+    f = Filters(types=("pdf", "md"), after=dt.date(2024, 1, 1), before=dt.date(2025, 6, 30), folders=("/a b/c",))
+    assert Filters.from_json(json.loads(json.dumps(f.as_json()))) == f
+    assert Filters.from_json(None) == Filters() and not Filters.from_json({}).active

@@ -35,15 +35,6 @@ log = logging.getLogger(__name__)
 MAX_PROBLEMS = 500  # rows of skipped/failed files the status poll carries; the dialog asks for all
 
 
-def _filters_json(f: Filters) -> dict[str, object]:
-    return {
-        "types": list(f.types),
-        "after": f.after.isoformat() if f.after else None,
-        "before": f.before.isoformat() if f.before else None,
-        "folders": list(f.folders),
-    }
-
-
 class RemoteEngine:
     """What the window needs from the library, asked of the process that owns it (thread-safe: one
     connection per call). ``lib`` is the app's own read-only view: settings and the catalog."""
@@ -66,12 +57,7 @@ class RemoteEngine:
     def search(
         self, text: str, mode: str = "hybrid", k: int | None = None, filters: Filters | None = None
     ) -> list[Hit]:
-        req: dict[str, object] = {"op": "search", "text": text, "mode": mode}
-        if k:
-            req["k"] = k
-        if filters is not None:
-            req["filters"] = _filters_json(filters)
-        return [Hit.from_json(h) for h in self.client.call(req)["hits"]]  # type: ignore[union-attr]
+        return self.client.search(text, k, filters, mode)
 
     def preview(self, hit: Hit, query: str) -> tuple[list[str], str, list[tuple[int, int]], list[str]]:
         """The hit's passage with the query's words marked and its neighbours, made by the owner (it
