@@ -122,7 +122,10 @@ class StatusPanel(QWidget):
 
     def _on_poll_failed(self, exc: object) -> None:
         self._polling = False
-        if isinstance(exc, OSError):
+        self._lost_if_gone(exc)
+
+    def _lost_if_gone(self, exc: object) -> None:
+        if isinstance(exc, OSError):  # the owner process is not answering any more
             self.ownerLost.emit(exc)
 
     def _show_state(self) -> None:
@@ -192,8 +195,7 @@ class StatusPanel(QWidget):
 
     def _on_counts_failed(self, exc: object) -> None:
         self._asking = False
-        if isinstance(exc, OSError):
-            self.ownerLost.emit(exc)
+        self._lost_if_gone(exc)
 
     def _show_counts(self) -> None:
         st = self.status
@@ -216,7 +218,7 @@ class StatusPanel(QWidget):
         pause = not self.state.get("paused")
         self.state = {**self.state, "paused": pause}
         self._show_state()
-        self.ctl.submit(lambda: engine.control("pause" if pause else "resume"), failed=self._on_poll_failed)
+        self.ctl.submit(lambda: engine.control("pause" if pause else "resume"), failed=self._lost_if_gone)
 
     def show_problems(self) -> None:
         st = self.status or {}
