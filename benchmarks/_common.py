@@ -69,6 +69,16 @@ def open_eval():  # noqa: ANN201 - (Dataset, Library, {file id: doc id}, [query 
     return ds, lib, doc_of_file, qids
 
 
+def parsed_queries(ds, qids: list[str], every: int = 200):  # noqa: ANN001, ANN201 - yields (qid, Query)
+    """The tune_* scripts' loop over a dataset's queries, parsed as search parses them, with progress."""
+    from mysearch.search import Query
+
+    for i, qid in enumerate(qids):
+        if i % every == 0:
+            log(f"{i}/{len(qids)}")
+        yield qid, Query.parse(ds.queries[qid])
+
+
 def log(*args: object) -> None:
     print(*args, file=sys.stderr, flush=True)
 

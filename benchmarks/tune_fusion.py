@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 
-from _common import open_eval
+from _common import open_eval, parsed_queries
 
 from mysearch.metrics import ndcg_at_k
-from mysearch.search import Filters, Query, Side, fuse, fuse_scores
+from mysearch.search import Filters, Side, fuse, fuse_scores
 
 
 def main() -> None:
@@ -26,15 +25,12 @@ def main() -> None:
     searcher = lib.searcher()
     models = lib.search_models()
     runs = []
-    for i, qid in enumerate(qids):
-        q = Query.parse(ds.queries[qid])
+    for qid, q in parsed_queries(ds, qids, every=100):
         say = {m for name, m, w in searcher.weights(q) if name == "dense" and w > 0}
         kw = searcher.keyword(q, 100, Filters())
         dense = [searcher.dense(q, 100, Filters(), m) if m in say else [] for m in models]
         ids = [c for c, _ in kw] + [c for d in dense for c, _ in d]
         runs.append((qid, kw, dense, searcher._file_of(ids)))
-        if i % 100 == 0:
-            print(f"{i}/{len(qids)}", file=sys.stderr)
 
     def score(method, weights, **kw_args) -> float:  # noqa: ANN001
         total = 0.0

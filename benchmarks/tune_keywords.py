@@ -11,25 +11,21 @@ object.
 from __future__ import annotations
 
 import json
-import sys
 
-from _common import open_eval
+from _common import open_eval, parsed_queries
 
 from mysearch.metrics import ndcg_at_k
-from mysearch.search import CANDIDATES, GRAMS_WEIGHT, Filters, Query
+from mysearch.search import CANDIDATES, GRAMS_WEIGHT, Filters
 
 
 def main() -> None:
     ds, lib, doc_of_file, qids = open_eval()
     searcher = lib.searcher()
     runs = []
-    for i, qid in enumerate(qids):
-        q = Query.parse(ds.queries[qid])
+    for qid, q in parsed_queries(ds, qids, every=500):
         terms = searcher._bm25(q.fts(), CANDIDATES, Filters()) if q.fts() else []
         grams = searcher._bm25(q.fts_grams(), CANDIDATES, Filters()) if q.fts_grams() else []
         runs.append((qid, terms, grams, searcher._file_of([c for c, _ in terms + grams])))
-        if i % 500 == 0:
-            print(f"{i}/{len(qids)}", file=sys.stderr)
     result = {}
     for weight in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
         total = 0.0

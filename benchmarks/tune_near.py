@@ -12,29 +12,25 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 
-from _common import open_eval
+from _common import open_eval, parsed_queries
 
 from mysearch import search
 from mysearch.metrics import ndcg_at_k
-from mysearch.search import Filters, Query, fuse_scores, near_rerank, near_score
+from mysearch.search import Filters, fuse_scores, near_rerank, near_score
 
 
 def main() -> None:
     ds, lib, doc_of_file, qids = open_eval()
     searcher = lib.searcher()
     runs = []
-    for i, qid in enumerate(qids):
-        q = Query.parse(ds.queries[qid])
+    for qid, q in parsed_queries(ds, qids, every=200):
         sides = searcher.rankings(q, Filters())
         file_of = searcher._file_of([c for s in sides for c, _ in s.ranking])
         scores, _ = fuse_scores(sides, file_of)
         top = sorted(scores, key=lambda c: -scores[c])[:30]
         idf = lib.catalog.term_idf(q.terms)
         runs.append((qid, scores, file_of, lib.catalog.keyword_tokens(top), idf, len(q.terms)))
-        if i % 200 == 0:
-            print(f"{i}/{len(qids)}", file=sys.stderr)
 
     def score(files: int, window: int, weight: float) -> float:
         total = 0.0
