@@ -1,12 +1,13 @@
 """Answer speed with the default model: load, time to first token, tokens/s, and how fast a stop lands.
 
-    .venv/bin/python benchmarks/bench_answer.py [--questions 10] [--model NAME]
+    .venv/bin/python benchmarks/bench_answer.py [--questions 10] [--model NAME] [--devices-only]
 
 Indexes the paragraphs of a few XQuAD (English) and KorQuAD (Korean) articles, asks their questions,
 and prints JSON: per language the p50/p95 of retrieval, first token (from the question) and prompt
 size, generation tokens/s; the model's load time and the process's peak RSS; and the delay from a
 stop request to the end of the answer, both during prompt evaluation and during generation (the
-target is 200 ms).
+target is 200 ms). Under "devices", the CPU and the GPU side by side on the same short prompt (prompt and
+generation tokens/s, first token, load time), or why no GPU was used.
 """
 
 from __future__ import annotations
@@ -57,11 +58,35 @@ def _stop_delay(lib, question: str, when: str) -> float:  # noqa: ANN001
     return time.perf_counter() - set_at
 
 
+def _devices(model: str) -> dict:
+    """The same model on the CPU and on the GPU (``answer.gpu`` off and auto), one after the other."""
+    from mysearch.llm import runtime
+
+    out: dict = {}
+    for label, gpu in (("cpu", "off"), ("gpu", "auto")):
+        rt = runtime.load(model, gpu)
+        info = rt.info()
+        if label == "gpu" and info["device"] != "gpu":
+            out[label] = {"used": False, "reason": info["gpu_reason"]}
+            continue
+        runtime.measure_speed(rt, 4)  # first use: buffers and (on a GPU) shader pipelines
+        speed = [runtime.measure_speed(rt) for _ in range(3)]
+        best = max(speed, key=lambda s: s["generation_tokens_per_s"])
+        out[label] = {"used": True, "load_s": info["load_s"], "gpu": info["gpu"], "gpu_layers": info["gpu_layers"],
+                      **best}
+        log(f"{label}: prompt {best['prompt_tokens_per_s']} tok/s, generation {best['generation_tokens_per_s']} tok/s")
+    return out
+
+
 def run(args: argparse.Namespace) -> dict:
     from mysearch import answer
     from mysearch.library import Library
     from mysearch.llm import runtime
 
+    if args.devices_only:
+        from mysearch.config import setting
+
+        return {"machine": machine(), "devices": _devices(args.model or setting("answer.model").default)}
     tmp = Path(tempfile.mkdtemp(prefix="bench-answer-"))
     docs = tmp / "docs"
     docs.mkdir()
@@ -97,6 +122,7 @@ def run(args: argparse.Namespace) -> dict:
             "during_prompt": percentiles_ms([_stop_delay(lib, q + " " + "x" * i, "prompt") for i in range(3)]),
             "during_generation": percentiles_ms([_stop_delay(lib, q, "generation") for _ in range(3)]),
         }
+        result["devices"] = _devices(cfg.get("answer.model"))
     result["peak_rss_mib"] = rss.peak_mib
     return result
 
@@ -107,6 +133,7 @@ def main() -> int:
     p.add_argument("--questions", type=int, default=10)
     p.add_argument("--model", help="answer model (default: the catalog's default)")
     p.add_argument("--quick", action="store_true", help="one article, three questions per language")
+    p.add_argument("--devices-only", action="store_true", help="only the CPU / GPU comparison")
     args = p.parse_args()
     if args.quick:
         args.articles, args.questions = 1, 3

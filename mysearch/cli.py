@@ -102,8 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     mp = msub.add_parser("pull", help="download a catalogued answer model (needs the internet; resumable)")
     mp.add_argument("name")
 
-    d = sub.add_parser("doctor", help="what this computer runs: llama.cpp build, GPU, models")
+    d = sub.add_parser("doctor", help="what this computer runs: llama.cpp build, GPU, models, speed")
     d.add_argument("--json", action="store_true")
+    d.add_argument("--no-speed", action="store_true", help="skip the short speed test of the answer model")
 
     ea = sub.add_parser("eval-answers", help="measure answers on a SQuAD-format set")
     ea.add_argument("dataset")
@@ -496,6 +497,8 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
         report["answer_model"] = {"name": name, "installed": catalog.installed(entry)}
         rt = runtime.load(name, lib.config.get("answer.gpu"), lib.config.get("answer.threads"))
         report["answer_model"] = {**rt.info(), "installed": True}
+        if not args.no_speed:
+            report["speed"] = runtime.measure_speed(rt)
     except MySearchError as exc:
         report["answer_model"] = {"name": name, "error": str(exc)}
     report["embedding_model"] = lib.config.get("embedding.model")
@@ -503,15 +506,24 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
         print(json.dumps(report))
         return 0
     ll = report["llama_cpp"]
-    print(f"llama.cpp: {ll.get('version', 'not installed')}; GPU offload in this build: {ll.get('gpu_offload')}")
+    print(f"llama.cpp: {ll.get('version', 'not installed')}; backends: {', '.join(ll.get('backends', [])) or 'none'}")
+    for d in ll.get("devices", []):
+        print(f"  device {d['name']} ({d['type']}, {d['backend']}): {d['description']}, "
+              f"{d['free_mib']} of {d['total_mib']} MiB free")
     am = report["answer_model"]
     if "error" in am:
         print(f"answer model {name}: {am['error']}")
     else:
-        print(
-            f"answer model {am['model']}: on the {am['device']} ({am['threads']} threads, "
-            f"{am['gpu_layers']} GPU layers), loaded in {am['load_s']} s from {am['file']}"
-        )
+        where = "the CPU" if am["device"] == "cpu" else f"the GPU {am['gpu']['name']} ({am['gpu']['description']})"
+        layers = f"{am['gpu_layers']} of {am['model_layers']} layers on the GPU" if am["device"] == "gpu" else ""
+        print(f"answer model {am['model']}: on {where}; {layers + '; ' if layers else ''}{am['threads']} CPU threads; "
+              f"loaded in {am['load_s']} s from {am['file']}")
+        if am.get("gpu_reason"):
+            print(f"  GPU not fully used: {am['gpu_reason']}")
+    if "speed" in report:
+        sp = report["speed"]
+        print(f"speed: prompt {sp['prompt_tokens_per_s']} tokens/s, generation {sp['generation_tokens_per_s']} "
+              f"tokens/s, first token after {sp['first_token_ms']} ms ({sp['prompt_tokens']}-token prompt)")
     print(f"embedding model: {report['embedding_model']}; models folder: {report['models_dir']}")
     return 0
 

@@ -1,9 +1,10 @@
 """The answer model, loaded once per process and shared.
 
 llama.cpp runs one generation at a time per model object, so callers take ``Runtime.lock`` around a
-generation. The GPU is used when this build of llama.cpp can offload (CUDA, Metal, Vulkan): every layer
-goes to it; otherwise the CPU runs with one thread per physical core (llama-cpp-python's default of
-half the logical CPUs is one thread on a 2-core laptop).
+generation. Where the model goes is decided by ``backends.place``: every layer on the GPU when it fits,
+some when only part fits, the CPU otherwise, with the reason kept for `mysearch doctor`. The CPU runs with
+one thread per physical core (llama-cpp-python's default of half the logical CPUs is one thread on a
+2-core laptop).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
-from . import catalog
+from . import backends, catalog
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +36,11 @@ def physical_cores() -> int:
 
 
 def gpu_offload_supported() -> bool:
+    """Whether llama.cpp sees a device here that it can offload to (not only whether it was built for one)."""
     try:
+        backends.ensure_loaded()
         import llama_cpp
-    except ImportError:
+    except (ImportError, OSError):
         return False
     return bool(llama_cpp.llama_supports_gpu_offload())
 
@@ -51,6 +54,8 @@ class Runtime:
     gpu_layers: int
     load_s: float
     lock: threading.Lock
+    placement: backends.Placement | None = None
+    gpu_reason: str | None = None
     _cancel: threading.Event | None = None
     _callback: object = None
 
@@ -78,26 +83,30 @@ class Runtime:
         return int(self.llm.n_tokens)  # type: ignore[attr-defined]
 
     def info(self) -> dict[str, object]:
+        dev = self.placement.device if self.placement and self.gpu_layers else None
+        total = self.placement.model_layers if self.placement else None
         return {
             "model": self.name,
             "file": str(self.path),
             "device": "gpu" if self.gpu_layers else "cpu",
-            "gpu_layers": self.gpu_layers,
+            "gpu": dev.as_json() if dev else None,
+            "gpu_layers": (total or -1) if self.gpu_layers == -1 else self.gpu_layers,
+            "model_layers": total,
+            "gpu_reason": self.gpu_reason,
             "threads": self.threads,
             "context": N_CTX,
             "load_s": round(self.load_s, 2),
         }
 
 
-_loaded: dict[tuple[str, int, int], Runtime] = {}
+_loaded: dict[tuple[str, int, str], Runtime] = {}
 _load_lock = threading.Lock()
 
 
 def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
     """The model ``name``, loaded on first use and kept for the life of the process."""
     threads = threads or physical_cores()
-    layers = -1 if gpu == "auto" and gpu_offload_supported() else 0
-    key = (name, threads, layers)
+    key = (name, threads, gpu)
     with _load_lock:
         if key in _loaded:
             return _loaded[key]
@@ -106,14 +115,22 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
         entry = catalog.get(name)
         path = catalog.resolve(entry)
         try:
+            backends.ensure_loaded(gpu=gpu != "off")
+            import llama_cpp
             from llama_cpp import Llama
-        except ImportError as exc:
+        except (ImportError, OSError) as exc:
             raise ModelError(f"llama-cpp-python is not installed ({exc}); run `make install`") from None
         t0 = time.monotonic()
+        placement = backends.place(path, gpu, N_CTX)
+        reason = placement.reason
+        layers = placement.layers
 
         said = io.StringIO()
 
         def open_model(n_gpu_layers: int) -> object:
+            # one device or none: llama.cpp would otherwise spread layers over every GPU it sees, and with
+            # layers on the CPU still send big batches to a GPU (main_gpu -1 keeps it off entirely)
+            main_gpu = placement.main_gpu if n_gpu_layers else -1
             # verbose=False would make llama-cpp-python point descriptors 1 and 2 at /dev/null while it
             # loads, silencing (and racing with) every other thread's output; its log goes to a buffer
             # instead, which a failed load quotes, and it is quiet from then on
@@ -126,6 +143,8 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
                     n_threads=threads,
                     n_threads_batch=threads,
                     n_gpu_layers=n_gpu_layers,
+                    split_mode=llama_cpp.LLAMA_SPLIT_MODE_NONE,
+                    main_gpu=main_gpu,
                     verbose=True,
                 )
             llm.verbose = False
@@ -142,6 +161,7 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
                 if not layers:
                     raise failed(exc) from None
                 log.warning("model does not fit the GPU (%s); running it on the CPU", exc)
+                reason = f"loading on {placement.device.name if placement.device else 'the GPU'} failed ({exc})"
                 layers = 0
                 try:
                     llm = open_model(0)
@@ -149,7 +169,7 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
                     raise failed(exc2) from None
         finally:  # quiet from now on: llama.cpp reports a stopped generation as errors; a stop is not one here
             logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
-        rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock())
+        rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock(), placement, reason)
         _loaded[key] = rt
         return rt
 
@@ -157,15 +177,53 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
 def system_info() -> dict[str, object]:
     """What `mysearch doctor` reports about the llama.cpp build."""
     try:
+        backends.ensure_loaded()
         import llama_cpp
-    except ImportError as exc:
+    except (ImportError, OSError) as exc:
         return {"installed": False, "error": str(exc)}
     raw = llama_cpp.llama_print_system_info()
     text = raw.decode() if isinstance(raw, bytes) else str(raw)
     return {
         "installed": True,
         "version": llama_cpp.__version__,
+        "backends": backends.backends(),
+        "devices": [d.as_json() for d in backends.devices()],
         "gpu_offload": gpu_offload_supported(),
         "physical_cores": physical_cores(),
         "system_info": text.strip(),
+    }
+
+
+SPEED_PROMPT = (
+    "A personal search app indexes the folders a person chooses, keeps the index in step as files change, "
+    "finds passages by meaning and by keyword, and answers questions from those passages with numbered "
+    "citations. It runs on the laptop itself: the embedding model, the keyword index and the answer model "
+    "all stay on the computer, so nothing leaves it unless the person asks. Summarise this in one sentence:"
+)
+
+
+def measure_speed(rt: Runtime, new_tokens: int = 32) -> dict[str, object]:
+    """Prompt and generation speed on a short fixed prompt, so `mysearch doctor` shows what the device
+    actually does here (a GPU that is slower than the CPU is possible with software drivers)."""
+    llm = rt.llm
+    with rt.lock:
+        tokens = llm.tokenize(SPEED_PROMPT.encode())  # type: ignore[attr-defined]
+        llm.reset()  # type: ignore[attr-defined]
+        t0 = time.perf_counter()
+        llm.eval(tokens)  # type: ignore[attr-defined]
+        t1 = time.perf_counter()
+        made = 0
+        for _ in range(new_tokens):
+            tok = llm.sample(temp=0.0)  # type: ignore[attr-defined]
+            llm.eval([tok])  # type: ignore[attr-defined]
+            made += 1
+        t2 = time.perf_counter()
+        llm.reset()  # type: ignore[attr-defined]
+        rt.after_abort()
+    return {
+        "prompt_tokens": len(tokens),
+        "prompt_tokens_per_s": round(len(tokens) / max(t1 - t0, 1e-9), 1),
+        "generated_tokens": made,
+        "generation_tokens_per_s": round(made / max(t2 - t1, 1e-9), 1),
+        "first_token_ms": round((t1 - t0) * 1000 + (t2 - t1) * 1000 / max(made, 1)),
     }
