@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import default_home, setting
+from .config import default_home, parse_value, setting
 from .errors import ConfigError, MySearchError
 from .logfile import MASK, log_to_file
 from .permissions import PRIVATE_UMASK
@@ -34,6 +34,18 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-01-31") from None
+
+
+def _setting_value(key: str):  # noqa: ANN202
+    """An argument checked like the setting it overrides for one run (``-k`` like ``search.k``)."""
+
+    def parse(text: str) -> object:
+        try:
+            return parse_value(setting(key), text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
 
 
 HIDDEN_COMMANDS = frozenset({"serve"})  # the app's child process: parsed, never offered
@@ -85,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="search the index")
     s.add_argument("text", nargs="?", help='what to look for; "quoted phrases" must match as written')
-    s.add_argument("-k", type=int, default=None, help="number of results (default: the search.k setting)")
+    s.add_argument("-k", type=_setting_value("search.k"), default=None,
+                   help="number of results (default: the search.k setting)")
     s.add_argument("--json", action="store_true", help=as_json)
     s.add_argument("--queries", help="JSONL file of {_id, text} queries; prints one line per query")
     s.add_argument("--type", action="append", default=[], help="file type, e.g. pdf (repeatable)")

@@ -36,6 +36,9 @@ def secure_home(home: Path) -> None:
     0600 by their umask; then only the top level, ``logs/`` and ``chroma/`` (written by Chroma, also when a
     library is opened in a process without that umask) are checked: a few dozen ``stat`` calls."""
     home = Path(home)
+    if not hasattr(os, "getuid"):  # Windows: the profile folder's ACL already keeps other accounts out
+        home.mkdir(parents=True, exist_ok=True)
+        return
     if not home.exists():
         home.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -50,7 +53,7 @@ def secure_home(home: Path) -> None:
         log.warning("library folder %s belongs to uid %s; its permissions were left alone", home, st.st_uid)
         return
     loose = bool(st.st_mode & 0o077)
-    _tighten(home, DIR_MODE)
+    _tighten(home)
     if loose:
         log.info("tightening permissions of %s (was %o)", home, stat.S_IMODE(st.st_mode))
         _tighten_tree(home)
@@ -58,7 +61,7 @@ def secure_home(home: Path) -> None:
     with os.scandir(home) as entries:
         for entry in entries:
             if entry.is_file(follow_symlinks=False):
-                _tighten(Path(entry.path), FILE_MODE)
+                _tighten(Path(entry.path))
     for part in ("chroma", "logs"):
         if (home / part).is_dir():
             _tighten_tree(home / part)
@@ -74,18 +77,18 @@ def create_private_file(path: Path) -> None:
 
 def _tighten_tree(top: Path) -> None:
     for folder, _dirs, files in os.walk(top):  # symlinks are not followed: what they point to is not ours
-        _tighten(Path(folder), DIR_MODE)
+        _tighten(Path(folder))
         for name in files:
             path = Path(folder, name)
             if not path.is_symlink():
-                _tighten(path, FILE_MODE)
+                _tighten(path)
 
 
-def _tighten(path: Path, mode: int) -> None:
-    """Remove every group and other bit (keeping the owner's, e.g. an executable bit)."""
+def _tighten(path: Path) -> None:
+    """Remove every group and other bit; the owner's stay as they are (an executable bit, a read-only file)."""
     try:
         current = stat.S_IMODE(path.lstat().st_mode)
-        wanted = (current & 0o700) | (mode & 0o700)
+        wanted = current & ~0o077
         if current != wanted:
             os.chmod(path, wanted)
     except OSError as exc:  # a file that vanished, or one that is not ours: not worth failing over
@@ -118,6 +121,8 @@ def private_dir(path: Path) -> Path:
 
 def is_private_dir(path: Path) -> bool:
     """A folder of ours that others cannot enter (the check of ``private_dir``, as a question)."""
+    if not hasattr(os, "getuid"):
+        return True
     try:
         st = os.lstat(path)
     except OSError:

@@ -106,6 +106,8 @@ def test_config_edges_ranges_reset_and_secrets(home):
         assert refused.stderr.count("\n") == 1
     run_cli("config", "set", "search.k", "7", home=home)
     assert run_cli("config", "reset", "search.k", home=home).stdout.strip() == "10"  # what it is now
+    flag = run_cli("search", "x", "-k", "0", home=home, check=False)  # the same range for the one-run flag
+    assert flag.returncode != 0 and "search.k must be from 1 to 1000" in flag.stderr
 
     key = "brave-key-5678"
     assert run_cli("config", "set", "web.api_key", key, home=home).stdout.strip() == '"********"'
