@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from .permissions import secure_home
+
 MASK = "********"
 _secrets: set[str] = set()
 
@@ -51,7 +53,8 @@ def log_to_file(home: Path, name: str, verbose: bool = False) -> None:
     root.setLevel(logging.INFO)
     fmt = _Redacting("%(asctime)s %(process)d %(threadName)s %(name)s %(levelname)s %(message)s")
     try:
-        (home / "logs").mkdir(mode=0o700, parents=True, exist_ok=True)
+        secure_home(home)  # the log may be the first thing written there: the folder is made 0700 first
+        (home / "logs").mkdir(mode=0o700, exist_ok=True)
         fh = _PrivateRotatingFile(home / "logs" / f"{name}.log", maxBytes=2**21, backupCount=2)
         fh.setFormatter(fmt)
         root.addHandler(fh)
