@@ -15,14 +15,16 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import default_home
+from .config import default_home, parse_value, setting
 from .errors import ConfigError, MySearchError
-from .logfile import log_to_file
+from .logfile import MASK, log_to_file
+from .permissions import PRIVATE_UMASK
 from .search import Filters
+from .terminal import TerminalText, json_text, write_control
 
 log = logging.getLogger("mysearch")
 
@@ -34,102 +36,160 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-01-31") from None
 
 
+def _setting_value(key: str):  # noqa: ANN202
+    """An argument checked like the setting it overrides for one run (``-k`` like ``search.k``)."""
+
+    def parse(text: str) -> object:
+        try:
+            return parse_value(setting(key), text)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+HIDDEN_COMMANDS = frozenset({"serve"})  # the app's child process: parsed, never offered
+
+
+class _Offered(Mapping):
+    """The commands argparse checks a name against (all) and lists in help and errors (the offered)."""
+
+    def __init__(self, commands: dict[str, argparse.ArgumentParser]) -> None:
+        self.commands = commands
+
+    def __getitem__(self, name: str) -> argparse.ArgumentParser:
+        return self.commands[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.commands
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.commands if name not in HIDDEN_COMMANDS)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Commands(argparse._SubParsersAction):
+    """Subcommands where a hidden one works but is never named in ``--help`` or "invalid choice"."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - argparse passes them on
+        super().__init__(*args, **kwargs)
+        self.choices = _Offered(self._name_parser_map)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mysearch", description="Local-first personal search.")
     p.add_argument("--home", help="library folder (default: $MYSEARCH_HOME or the user data folder)")
     p.add_argument("--store-url", help="use a Chroma server at this URL instead of the embedded store")
     p.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
     p.add_argument("--version", action="version", version=f"mysearch {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", action=_Commands)
+    as_json = "print one JSON object instead of text"
 
     a = sub.add_parser("add", help="add folders or files to index")
-    a.add_argument("paths", nargs="+")
+    a.add_argument("paths", nargs="+", help="folders, files, or web page URLs (a local copy is saved)")
     r = sub.add_parser("remove", help="stop indexing folders or files")
-    r.add_argument("paths", nargs="+")
+    r.add_argument("paths", nargs="+", help="folders or files added before")
 
     i = sub.add_parser("index", help="bring the index in step with the files")
-    i.add_argument("--json", action="store_true")
+    i.add_argument("--json", action="store_true", help=as_json)
 
     s = sub.add_parser("search", help="search the index")
-    s.add_argument("text", nargs="?")
-    s.add_argument("-k", type=int, default=None, help="number of results")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("text", nargs="?", help='what to look for; "quoted phrases" must match as written')
+    s.add_argument("-k", type=_setting_value("search.k"), default=None,
+                   help="number of results (default: the search.k setting)")
+    s.add_argument("--json", action="store_true", help=as_json)
     s.add_argument("--queries", help="JSONL file of {_id, text} queries; prints one line per query")
     s.add_argument("--type", action="append", default=[], help="file type, e.g. pdf (repeatable)")
     s.add_argument("--after", type=_date, help="modified on or after this date")
     s.add_argument("--before", type=_date, help="modified before this date")
     s.add_argument("--in", dest="folders", action="append", default=[], help="only under this folder")
-    s.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid")
+    s.add_argument("--mode", choices=("hybrid", "keyword", "dense"), default="hybrid",
+                   help="by meaning and keywords (hybrid, the default), keywords only, or meaning only")
 
     sub.add_parser("watch", help="keep the index in step with the folders until stopped (Ctrl+C)")
     sub.add_parser("pause", help="pause the running watcher's indexing (searching goes on)")
     sub.add_parser("resume", help="resume the running watcher's indexing")
 
     st = sub.add_parser("status", help="what is indexed and what was skipped")
-    st.add_argument("--json", action="store_true")
+    st.add_argument("--json", action="store_true", help=as_json)
 
     c = sub.add_parser("config", help="read or change settings")
-    csub = c.add_subparsers(dest="action", required=True)
-    cg = csub.add_parser("get")
-    cg.add_argument("key")
-    cs = csub.add_parser("set")
-    cs.add_argument("key")
-    cs.add_argument("value")
-    cr = csub.add_parser("reset")
-    cr.add_argument("key")
-    cl = csub.add_parser("list")
-    cl.add_argument("--json", action="store_true")
+    csub = c.add_subparsers(dest="action", required=True, metavar="ACTION")
+    key = "a setting's name, e.g. search.k (see `mysearch config list`)"
+    cg = csub.add_parser("get", help="print a setting's value")
+    cg.add_argument("key", help=key)
+    cg.add_argument("--reveal", action="store_true", help="print a secret setting (an API key) in clear")
+    cs = csub.add_parser("set", help="change a setting")
+    cs.add_argument("key", help=key)
+    cs.add_argument("value", help="the new value; for a secret setting, - reads it from standard input")
+    cr = csub.add_parser("reset", help="put a setting back to its default")
+    cr.add_argument("key", help=key)
+    cl = csub.add_parser("list", help="every setting with its value and description")
+    cl.add_argument("--json", action="store_true", help=as_json)
 
     q = sub.add_parser("ask", help="answer a question from your files, citing them")
-    q.add_argument("question")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("question", help="the question, in words")
+    q.add_argument("--json", action="store_true", help=as_json)
     q.add_argument("--type", action="append", default=[], help="file type, e.g. pdf (repeatable)")
     q.add_argument("--after", type=_date, help="modified on or after this date")
     q.add_argument("--before", type=_date, help="modified before this date")
     q.add_argument("--in", dest="folders", action="append", default=[], help="only under this folder")
 
     m = sub.add_parser("models", help="embedding and answer models")
-    msub = m.add_subparsers(dest="action", required=True)
-    ml = msub.add_parser("list")
-    ml.add_argument("--json", action="store_true")
+    msub = m.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ml = msub.add_parser("list", help="the models mysearch knows, which are installed and in use")
+    ml.add_argument("--json", action="store_true", help=as_json)
     mu = msub.add_parser("use", help="choose the embedding or answer model by name")
-    mu.add_argument("name")
+    mu.add_argument("name", help="a name from `mysearch models list`")
     ma = msub.add_parser("add", help="register a GGUF answer model file you have")
-    ma.add_argument("file")
+    ma.add_argument("file", help="the .gguf file")
     ma.add_argument("--name", help="name to use (default: from the file)")
     ma.add_argument("--copy", action="store_true", help="copy the file into the models folder")
     ma.add_argument("--use", action="store_true", help="also make it the answer model")
     mp = msub.add_parser("pull", help="download a catalogued answer model (needs the internet; resumable)")
-    mp.add_argument("name")
+    mp.add_argument("name", help="a catalogued answer model (see `mysearch models list`)")
 
     d = sub.add_parser("doctor", help="what this computer runs: llama.cpp build, GPU, models, speed")
-    d.add_argument("--json", action="store_true")
+    d.add_argument("--json", action="store_true", help=as_json)
     d.add_argument("--no-speed", action="store_true", help="skip the short speed test of the answer model")
 
     ea = sub.add_parser("eval-answers", help="measure answers on a SQuAD-format set")
-    ea.add_argument("dataset")
-    ea.add_argument("--json", action="store_true")
+    ea.add_argument("dataset", help="a SQuAD-format JSON file")
+    ea.add_argument("--json", action="store_true", help=as_json)
     ea.add_argument("--articles", type=int, default=10, help="articles whose paragraphs are indexed")
     ea.add_argument("--questions", type=int, default=40, help="answerable questions asked")
     ea.add_argument("--unanswerable", type=int, default=20, help="questions from articles not indexed")
     ea.add_argument("--no-attribution", action="store_true", help="trust only the citations the model writes")
-    ea.add_argument("--seed", type=int, default=0)
+    ea.add_argument("--seed", type=int, default=0, help="seed for choosing the articles and questions")
 
     e = sub.add_parser("eval", help="measure retrieval quality on a BEIR folder or SQuAD JSON")
-    e.add_argument("dataset")
-    e.add_argument("--json", action="store_true")
+    e.add_argument("dataset", help="a BEIR folder or a SQuAD-format JSON file")
+    e.add_argument("--json", action="store_true", help=as_json)
     e.add_argument("--model", help="embedding model to evaluate (default: the library's)")
     e.add_argument("--limit", type=int, help="only the first N queries")
-    e.add_argument("--mode", action="append", choices=("keyword", "dense", "hybrid"), help="repeatable")
+    e.add_argument("--mode", action="append", choices=("keyword", "dense", "hybrid"),
+                   help="which search to measure (repeatable; default: all three)")
 
     sub.add_parser("repl", help="index, then an interactive search prompt")
     sub.add_parser("app", help="open the desktop app on this library")
-    sv = sub.add_parser("serve")  # no help: hidden; the app's child process that owns the library
+    sv = sub.add_parser("serve")  # hidden (HIDDEN_COMMANDS): the app's child process that owns the library
     sv.add_argument("--parent", type=int, help="stop when this process (the app) exits")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Everything printed goes through ``TerminalText``: file text never drives the terminal."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     home = Path(args.home).expanduser() if args.home else default_home()
     if args.store_url:
@@ -138,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.app import main as app_main
 
         return app_main(home)
+    # whatever this process writes is library data (Chroma's files too): this user's alone. Not for the
+    # app: the programs it opens files with would inherit the umask.
+    os.umask(PRIVATE_UMASK)
     log_to_file(home, "mysearch", args.verbose)
     try:
         from .library import Library
@@ -200,7 +263,8 @@ class _TerminalProgress:
         else:
             line = ""
         width = os.get_terminal_size(sys.stderr.fileno()).columns - 1 if sys.stderr.isatty() else 100
-        sys.stderr.write("\r" + line[:width].ljust(width) + ("\n" if p.phase == "done" else ""))
+        write_control(sys.stderr, "\r")
+        sys.stderr.write(line[:width].ljust(width) + ("\n" if p.phase == "done" else ""))
         sys.stderr.flush()
 
 
@@ -227,7 +291,7 @@ def cmd_index(lib, args) -> int:  # noqa: ANN001
     if args.json:
         d = report.as_json()
         print(
-            json.dumps({k: d[k] for k in ("indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds")})
+            json_text({k: d[k] for k in ("indexed", "unchanged", "removed", "skipped", "failed", "chunks", "seconds")})
         )
     else:
         print(
@@ -248,20 +312,29 @@ def _filters(args) -> Filters:  # noqa: ANN001
     )
 
 
+def _saved_from(path: object, url: object) -> str | None:
+    """The address a saved web page came from, shown beside (never instead of) its local copy."""
+    return str(url) if url and url != path else None
+
+
 def _print_hits(hits: list[dict[str, object]]) -> None:
     if not hits:
         print("no results")
-    bold = "\033[1m" if sys.stdout.isatty() else ""
-    reset = "\033[0m" if sys.stdout.isatty() else ""
+    on, off = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")  # a match in bold, or in brackets
     for n, h in enumerate(hits, 1):
         where = f" (page {h['page']})" if h["page"] else (f" ({h['label']})" if h.get("label") else "")
         print(f"{n}. {h['path']}{where}  [{h['score']:.4f}]")
-        snippet, out, pos = str(h["snippet"]), [], 0
+        if url := _saved_from(h["path"], h.get("url")):
+            print(f"   saved from {url}")
+        snippet, pos = str(h["snippet"]), 0
+        sys.stdout.write("   ")
         for a, b in h.get("highlights", []):
-            out += [snippet[pos:a], bold or "[", snippet[a:b], reset or "]"]
+            sys.stdout.write(snippet[pos:a])
+            write_control(sys.stdout, on)
+            sys.stdout.write(snippet[a:b])
+            write_control(sys.stdout, off)
             pos = b
-        out.append(snippet[pos:])
-        print("   " + "".join(out))
+        print(snippet[pos:])
 
 
 def cmd_search(lib, args) -> int:  # noqa: ANN001
@@ -279,13 +352,13 @@ def cmd_search(lib, args) -> int:  # noqa: ANN001
                 if not line.strip():
                     continue
                 q = json.loads(line)
-                print(json.dumps({"id": q.get("_id"), "hits": search(q["text"])}, ensure_ascii=False))
+                print(json_text({"id": q.get("_id"), "hits": search(q["text"])}))
         return 0
-    if not args.text:
+    if not (args.text or "").strip():
         raise ConfigError("give a search text or --queries FILE")
     hits = search(args.text)
     if args.json:
-        print(json.dumps({"query": args.text, "hits": hits}, ensure_ascii=False))
+        print(json_text({"query": args.text, "hits": hits}))
     else:
         _print_hits(hits)
     return 0
@@ -295,7 +368,7 @@ def cmd_status(lib, args) -> int:  # noqa: ANN001
     remote = _remote(lib)
     st = remote.call({"op": "status"}) if remote is not None else lib.status().as_json()
     if args.json:
-        print(json.dumps(st, ensure_ascii=False))
+        print(json_text(st))
         return 0
     print(f"library: {st['home']}")
     print("folders: " + (", ".join(st["folders"]) or "none (add one with `mysearch add FOLDER`)"))
@@ -315,26 +388,37 @@ def cmd_status(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
+def _shown(key: str, value: object, reveal: bool = False) -> object:
+    """A secret setting's value as printed: masked unless asked for (an empty one stays empty)."""
+    return MASK if setting(key).secret and value and not reveal else value
+
+
 def cmd_config(lib, args) -> int:  # noqa: ANN001
     cfg = lib.config
     if args.action == "get":
-        print(json.dumps(cfg.get(args.key), ensure_ascii=False))
+        print(json_text(_shown(args.key, cfg.get(args.key), args.reveal)))
     elif args.action == "set":
-        print(json.dumps(cfg.set(args.key, args.value), ensure_ascii=False))
+        value = args.value
+        if value == "-" and setting(args.key).secret:  # kept out of the shell's history and `ps`
+            value = sys.stdin.readline().strip()
+        print(json_text(_shown(args.key, cfg.set(args.key, value))))
         _tell_owner(lib)
     elif args.action == "reset":
         cfg.reset(args.key)
+        print(json_text(_shown(args.key, cfg.get(args.key))))  # the value now in effect, as `set` prints it
         _tell_owner(lib)
     else:
         rows = [
-            {"key": s.key, "type": s.type.__name__, "value": v, "default": s.default, "description": s.description}
+            {"key": s.key, "type": s.type.__name__, "value": _shown(s.key, v), "default": s.default,
+             "description": s.description, "secret": s.secret,
+             "min": s.range.low if s.range else None, "max": s.range.high if s.range else None}
             for s, v in cfg.items()
         ]
         if args.json:
-            print(json.dumps(rows, ensure_ascii=False))
+            print(json_text(rows))
         else:
             for r in rows:
-                print(f"{r['key']} = {json.dumps(r['value'], ensure_ascii=False)}    # {r['description']}")
+                print(f"{r['key']} = {json_text(r['value'])}    # {r['description']}")
     return 0
 
 
@@ -392,7 +476,7 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
         row["description"] = e.note or f"{', '.join(e.languages)}; {e.licence}"
         rows.append(row)
     if args.json:
-        print(json.dumps(rows))
+        print(json_text(rows))
     else:
         for r in rows:
             size = f"{r['size'] / 1e6:,.0f} MB" if r.get("size") else ""
@@ -410,13 +494,16 @@ class _DownloadProgress:
         if sys.stderr.isatty() and time.monotonic() - self.last > 0.3:
             self.last = time.monotonic()
             of = f" of {total / 1e6:,.0f}" if total else ""
-            sys.stderr.write(f"\rdownloaded {done / 1e6:,.0f}{of} MB")
+            write_control(sys.stderr, "\r")
+            sys.stderr.write(f"downloaded {done / 1e6:,.0f}{of} MB")
             sys.stderr.flush()
 
 
 def cmd_ask(lib, args) -> int:  # noqa: ANN001
     from . import answer
 
+    if not args.question.strip():
+        raise ConfigError('give a question to answer, e.g. mysearch ask "when was the boiler serviced?"')
     remote = _remote(lib)
     retrieve = None
     if remote is not None:  # the running app or watcher owns the store: search through it
@@ -448,7 +535,7 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False))
+        print(json_text(result.as_json()))
         return 0
     print()
     if result.stopped:
@@ -460,6 +547,8 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     for c in result.citations:
         where = f", page {c.page}" if c.page else (f", {c.label}" if c.label else "")
         print(f"[{c.n}] {c.path}{where}")
+        if url := _saved_from(c.path, c.url):
+            print(f"    saved from {url}")
     return 0
 
 
@@ -503,7 +592,7 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
         report["answer_model"] = {"name": name, "error": str(exc)}
     report["embedding_model"] = lib.config.get("embedding.model")
     if args.json:
-        print(json.dumps(report))
+        print(json_text(report))
         return 0
     ll = report["llama_cpp"]
     print(f"llama.cpp: {ll.get('version', 'not installed')}; backends: {', '.join(ll.get('backends', [])) or 'none'}")
@@ -545,7 +634,7 @@ def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
         progress=None if args.json else lambda line: print(line, file=sys.stderr),
     )
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json_text(result))
     else:
         for key, value in result.items():
             if key != "items":
@@ -610,7 +699,7 @@ def cmd_eval(lib, args) -> int:  # noqa: ANN001
     modes = tuple(args.mode) if args.mode else ("keyword", "dense", "hybrid")
     result = evaluate.run(ds, home, model, modes, args.limit, progress=_TerminalProgress())
     if args.json:
-        print(json.dumps(result))
+        print(json_text(result))
     else:
         print(f"{result['dataset']}: {result['documents']} documents, {result['queries']} queries, {result['model']}")
         for mode in modes:

@@ -9,14 +9,45 @@ folders without touching a real profile.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import logfile
 from .errors import ConfigError
 
 HOME_ENV = "MYSEARCH_HOME"
+
+
+@dataclass(frozen=True)
+class Range:
+    """The numbers a setting accepts: ``low`` and ``high`` included, unless ``above`` (then only > low)."""
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False
+
+    def __contains__(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def describe(self) -> str:
+        def num(x: float) -> str:
+            return f"{x:g}"
+
+        if self.above:
+            low = f"greater than {num(self.low)}"  # type: ignore[arg-type]
+            return low if self.high is None else f"{low} and at most {num(self.high)}"
+        if self.low is not None and self.high is not None:
+            return f"from {num(self.low)} to {num(self.high)}"
+        return f"at least {num(self.low)}" if self.low is not None else f"at most {num(self.high)}"  # type: ignore[arg-type]
+
+
+POSITIVE = Range(0, above=True)
+NOT_NEGATIVE = Range(0)
 
 
 @dataclass(frozen=True)
@@ -26,6 +57,8 @@ class Setting:
     default: Any
     description: str
     choices: tuple[str, ...] | None = None
+    range: Range | None = None  # for numbers: what a person may set
+    secret: bool = False  # masked wherever it is shown (CLI, app, logs)
 
 
 DEFAULT_IGNORES = (
@@ -56,8 +89,14 @@ DEFAULT_IGNORES = (
 SCHEMA: tuple[Setting, ...] = (
     Setting("folders", list, [], "Folders and single files (e.g. saved web pages) to index."),
     Setting("index.ignore", list, [], "Your own ignore patterns (gitignore style), added to the built-in ones."),
-    Setting("index.max_file_mb", float, 100.0, "Files larger than this many MiB are skipped."),
-    Setting("index.timeout_s", float, 120.0, "Time limit for extracting one file; slower files are skipped."),
+    Setting("index.max_file_mb", float, 100.0, "Files larger than this many MiB are skipped.", range=POSITIVE),
+    Setting(
+        "index.timeout_s",
+        float,
+        120.0,
+        "Time limit for extracting one file; slower files are skipped.",
+        range=POSITIVE,
+    ),
     Setting("index.hidden", bool, False, "Also index hidden files and folders (names starting with a dot)."),
     Setting(
         "embedding.model",
@@ -65,17 +104,53 @@ SCHEMA: tuple[Setting, ...] = (
         "multilingual-e5-small",
         "Embedding model for meaning search (see `mysearch models list`).",
     ),
-    Setting("embedding.batch_size", int, 32, "Chunks embedded per batch."),
-    Setting("embedding.threads", int, 0, "CPU threads for embedding; 0 means all physical cores."),
-    Setting("chunk.tokens", int, 256, "Largest chunk, in the embedding model's tokens."),
-    Setting("chunk.overlap", int, 32, "Tokens shared by neighbouring chunks."),
-    Setting("watch.debounce_s", float, 0.3, "Quiet time after a change before it is indexed (bursts are coalesced)."),
-    Setting("watch.rescan_s", float, 300.0, "How often folders that cannot be watched are rescanned, in seconds."),
-    Setting("watch.max_watches", int, 0, "Folders the watcher may watch; 0 means the system's limit (inotify)."),
+    Setting("embedding.batch_size", int, 32, "Chunks embedded per batch.", range=Range(1, 4096)),
+    Setting(
+        "embedding.threads",
+        int,
+        0,
+        "CPU threads for embedding; 0 means all physical cores.",
+        range=Range(0, 1024),
+    ),
+    Setting("chunk.tokens", int, 256, "Largest chunk, in the embedding model's tokens.", range=Range(16, 8192)),
+    Setting("chunk.overlap", int, 32, "Tokens shared by neighbouring chunks.", range=Range(0, 4096)),
+    Setting(
+        "watch.debounce_s",
+        float,
+        0.3,
+        "Quiet time after a change before it is indexed (bursts are coalesced).",
+        range=Range(0, 60),
+    ),
+    Setting(
+        "watch.rescan_s",
+        float,
+        300.0,
+        "How often folders that cannot be watched are rescanned, in seconds.",
+        range=Range(1),
+    ),
+    Setting(
+        "watch.max_watches",
+        int,
+        0,
+        "Folders the watcher may watch; 0 means the system's limit (inotify).",
+        range=NOT_NEGATIVE,
+    ),
     Setting("store.url", str, "", "Chroma server URL (http://host:port); empty uses the embedded store."),
-    Setting("search.k", int, 10, "Number of results shown."),
-    Setting("search.keyword_weight", float, 1.0, "Weight of the keyword ranking in the fused result."),
-    Setting("search.dense_weight", float, 1.0, "Weight of the meaning ranking in the fused result."),
+    Setting("search.k", int, 10, "Number of results shown.", range=Range(1, 1000)),
+    Setting(
+        "search.keyword_weight",
+        float,
+        1.0,
+        "Weight of the keyword ranking in the fused result.",
+        range=Range(0, 100),
+    ),
+    Setting(
+        "search.dense_weight",
+        float,
+        1.0,
+        "Weight of the meaning ranking in the fused result.",
+        range=Range(0, 100),
+    ),
     Setting(
         "search.fusion",
         str,
@@ -89,7 +164,13 @@ SCHEMA: tuple[Setting, ...] = (
         ["all-minilm-l6-v2"],
         "More embedding models run beside the chosen one and fused with it (English-only ones sit out Korean queries).",
     ),
-    Setting("search.extra_weight", float, 0.5, "Weight of each extra embedding model's ranking in the fused result."),
+    Setting(
+        "search.extra_weight",
+        float,
+        0.5,
+        "Weight of each extra embedding model's ranking in the fused result.",
+        range=Range(0, 100),
+    ),
     Setting(
         "answer.model",
         str,
@@ -97,15 +178,21 @@ SCHEMA: tuple[Setting, ...] = (
         "Local model that writes answers (see `mysearch models list`).",
     ),
     Setting("answer.gpu", str, "auto", "Run the answer model on the GPU when the build supports one.", ("auto", "off")),
-    Setting("answer.threads", int, 0, "CPU threads for answering; 0 means all physical cores."),
-    Setting("answer.sources", int, 3, "Passages given to the model for one answer."),
-    Setting("answer.max_tokens", int, 256, "Longest answer, in the model's tokens."),
+    Setting("answer.threads", int, 0, "CPU threads for answering; 0 means all physical cores.", range=Range(0, 1024)),
+    Setting("answer.sources", int, 3, "Passages given to the model for one answer.", range=Range(1, 20)),
+    Setting("answer.max_tokens", int, 256, "Longest answer, in the model's tokens.", range=Range(1, 4096)),
     Setting("web.enabled", bool, False, "Mix web search results into answers (sends the question to the web)."),
     Setting("web.provider", str, "searxng", "Web search service: a SearXNG instance or the Brave Search API.",
             ("searxng", "brave")),
     Setting("web.url", str, "", "Address of the web search service (SearXNG: the instance; Brave: optional)."),
-    Setting("web.api_key", str, "", "API key for services that need one (Brave)."),
-    Setting("web.results", int, 3, "Web pages given to the model for one answer, after the files' passages."),
+    Setting("web.api_key", str, "", "API key for services that need one (Brave).", secret=True),
+    Setting(
+        "web.results",
+        int,
+        3,
+        "Web pages given to the model for one answer, after the files' passages.",
+        range=Range(1, 20),
+    ),
     Setting(
         "ui.theme", str, "system", "Window colours: follow the system, light or dark.", ("system", "light", "dark")
     ),
@@ -148,6 +235,12 @@ def parse_value(s: Setting, raw: Any) -> Any:
         raise ConfigError(f"'{raw}' is not a valid {s.type.__name__} for {s.key}") from None
     if s.choices and value not in s.choices:
         raise ConfigError(f"{s.key} must be one of: {', '.join(s.choices)}")
+    if s.type is float and not math.isfinite(value):
+        raise ConfigError(f"'{raw}' is not a valid number for {s.key}")
+    if s.range is not None and value not in s.range:
+        raise ConfigError(f"{s.key} must be {s.range.describe()} (not {raw})")
+    if s.secret and value:
+        logfile.hide(value)  # whoever reads it, it never reaches a log
     return value
 
 
@@ -206,4 +299,5 @@ class Config:
         self.home.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(self._values, indent=2, ensure_ascii=False), "utf-8")
+        os.chmod(tmp, 0o600)  # it may hold an API key
         os.replace(tmp, self.path)

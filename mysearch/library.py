@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import embed, paths, saved_pages
+from . import embed, paths, permissions, saved_pages
 from .catalog import Catalog
 from .config import Config, default_home
 from .embed import Embedder
@@ -69,8 +69,9 @@ class Status:
 class Library:
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
-        self.home.mkdir(parents=True, exist_ok=True)
+        permissions.secure_home(self.home)  # 0700: the catalog holds the full text of every indexed file
         self.config = Config(self.home)
+        permissions.create_private_file(self.home / "catalog.sqlite3")  # SQLite gives its WAL the same mode
         self.catalog = Catalog(self.home / "catalog.sqlite3")
         self.lock = OwnerLock(self.home)
         self._vectors: VectorStore | None = None

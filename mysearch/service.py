@@ -29,6 +29,7 @@ from pathlib import Path
 from .ingest.indexer import Cancelled, Indexer, IndexReport, Progress
 from .ingest.watcher import FolderWatcher
 from .library import Library
+from .permissions import NotPrivate, is_private_dir, private_dir
 from .search import Filters, Hit
 
 log = logging.getLogger(__name__)
@@ -275,16 +276,31 @@ def _on_battery() -> bool:
 
 
 # --- talking to the running process ------------------------------------------------------------
-def socket_path(home: Path) -> str:
-    """Inside the library folder, unless that path is too long for a Unix socket."""
-    path = str(Path(home) / "mysearch.sock")
-    if len(path.encode()) < 100:
-        return path
+def socket_path(home: Path, create: bool = False) -> str:
+    """Where the owner of ``home`` listens: the first of these that is private to this user.
+
+    The library folder (0700, see ``permissions``) unless that path is too long for a Unix socket;
+    then ``$XDG_RUNTIME_DIR/mysearch`` (the per-user runtime folder of the desktop session); then
+    ``mysearch-<uid>`` in the shared temporary folder, which ``create`` (the server) makes and checks
+    (another account may have made it first: ``NotPrivate``). The client checks who answers instead
+    (``RemoteLibrary``), so it needs no folder of its own."""
     import hashlib
 
+    home = Path(os.path.abspath(home))
+    path = str(home / "mysearch.sock")
+    if len(path.encode()) < 100 and is_private_dir(home):
+        return path
+    name = hashlib.sha1(str(home).encode()).hexdigest()[:16] + ".sock"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime) and is_private_dir(Path(runtime)):
+        folder = Path(runtime) / "mysearch"
+        if create:
+            private_dir(folder)
+        return str(folder / name)
     folder = Path(tempfile.gettempdir()) / f"mysearch-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return str(folder / (hashlib.sha1(str(home).encode()).hexdigest()[:16] + ".sock"))
+    if create:
+        private_dir(folder)
+    return str(folder / name)
 
 
 class ControlServer:
@@ -300,7 +316,8 @@ class ControlServer:
     def start(self) -> None:
         if sys.platform == "win32":  # pragma: no cover - no Unix sockets: CLI gets a clear message
             return
-        if os.path.exists(self.path):
+        self.path = socket_path(self.lib.home, create=True)
+        if os.path.lexists(self.path):
             os.unlink(self.path)  # we hold the owner lock, so any old socket is stale
         outer = self
 
@@ -449,15 +466,21 @@ def serve(
     return 0
 
 
-def _same_user(sock: socket.socket) -> bool:
-    """Only the user who runs mysearch may talk to it (the socket file is 0600 too)."""
+def _peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end of a Unix socket (None where the OS cannot say)."""
     if not hasattr(socket, "SO_PEERCRED"):
-        return True
+        return None
     import struct
 
     creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
+    return uid
+
+
+def _same_user(sock: socket.socket) -> bool:
+    """Only the user who runs mysearch may talk to it (the socket file is 0600 too)."""
+    uid = _peer_uid(sock)
+    return uid is None or uid == os.getuid()
 
 
 class RemoteLibrary:
@@ -488,6 +511,11 @@ class RemoteLibrary:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(self.timeout)
             s.connect(self.path)
+            if not _same_user(s):  # a socket someone else made there: it would read, and answer, our query
+                raise NotPrivate(
+                    f"the control socket {self.path} is served by another user (uid {_peer_uid(s)}); "
+                    "mysearch sent it nothing"
+                )
             s.sendall((json.dumps(req) + "\n").encode())
             buf = b""
             while not buf.endswith(b"\n"):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
+import subprocess
+import sys
 
 from conftest import run_cli
 
+from mysearch.cli import HIDDEN_COMMANDS, build_parser
 from mysearch.lock import OwnerLock
 
 
@@ -92,3 +97,68 @@ def test_home_option_and_env_are_separate_libraries(home, docs, tmp_path):
     run_cli("--home", str(other), "add", str(docs), home=home)
     assert json.loads(run_cli("--home", str(other), "status", "--json", home=home).stdout)["folders"] == [str(docs)]
     assert json.loads(run_cli("status", "--json", home=home).stdout)["folders"] == []
+
+
+def test_config_edges_ranges_reset_and_secrets(home):
+    for bad in ("0", "-5"):
+        refused = run_cli("config", "set", "search.k", bad, home=home, check=False)
+        assert refused.returncode != 0 and "search.k must be from 1 to 1000" in refused.stderr
+        assert refused.stderr.count("\n") == 1
+    run_cli("config", "set", "search.k", "7", home=home)
+    assert run_cli("config", "reset", "search.k", home=home).stdout.strip() == "10"  # what it is now
+    flag = run_cli("search", "x", "-k", "0", home=home, check=False)  # the same range for the one-run flag
+    assert flag.returncode != 0 and "search.k must be from 1 to 1000" in flag.stderr
+
+    key = "brave-key-5678"
+    assert run_cli("config", "set", "web.api_key", key, home=home).stdout.strip() == '"********"'
+    listed = run_cli("config", "list", home=home).stdout
+    rows = json.loads(run_cli("config", "list", "--json", home=home).stdout)
+    got = run_cli("config", "get", "web.api_key", home=home).stdout
+    assert key not in listed + got + json.dumps(rows)
+    assert 'web.api_key = "********"' in listed and got.strip() == '"********"'
+    assert next(r for r in rows if r["key"] == "web.api_key")["secret"] is True
+    assert json.loads(run_cli("config", "get", "web.api_key", "--reveal", home=home).stdout) == key
+    # from standard input: the key stays out of the shell's history and of `ps`
+    env = {**os.environ, "MYSEARCH_HOME": str(home)}
+    piped = subprocess.run([sys.executable, "-m", "mysearch", "config", "set", "web.api_key", "-"],
+                           input="other-key-9\n", capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and "other-key-9" not in piped.stdout
+    assert json.loads(run_cli("config", "get", "web.api_key", "--reveal", home=home).stdout) == "other-key-9"
+    assert key not in (home / "logs" / "mysearch.log").read_text("utf-8")
+
+
+def test_blank_question_or_search_is_a_clear_error(home):
+    for args in (("ask", ""), ("ask", "   "), ("search", " ")):
+        proc = run_cli(*args, home=home, check=False)
+        assert proc.returncode != 0 and proc.stdout == "", args
+        assert proc.stderr.count("\n") == 1 and "give a" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _parsers(parser: argparse.ArgumentParser, name: str = "mysearch"):  # noqa: ANN202
+    yield name, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub, child in action._name_parser_map.items():
+                if sub not in HIDDEN_COMMANDS:
+                    yield from _parsers(child, f"{name} {sub}")
+
+
+def test_every_command_and_argument_has_help(home):
+    missing = []
+    for name, parser in _parsers(build_parser()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                described = {a.dest for a in action._choices_actions if a.help}
+                missing += [f"{name} {c}" for c in action.choices if c not in described]
+            elif not action.help:
+                missing.append(f"{name} {action.dest}")
+    assert missing == []
+    assert "what to look for" in run_cli("search", "--help", home=home).stdout
+
+
+def test_hidden_serve_command_is_never_offered(home):
+    unknown = run_cli("nosuch", home=home, check=False)
+    assert unknown.returncode != 0 and "invalid choice: 'nosuch'" in unknown.stderr
+    assert "'add'" in unknown.stderr and not re.search(r"\bserve\b", unknown.stderr)
+    assert not re.search(r"\bserve\b", run_cli("--help", home=home).stdout)
+    assert "--parent" in run_cli("serve", "--help", home=home).stdout  # it still works for the app

@@ -70,3 +70,20 @@ def test_fetch_errors_are_one_clear_line(home, site):
     assert binary.returncode != 0 and "not a web page" in binary.stderr
     offline = run_cli("add", "http://127.0.0.1:9/x.html", home=home, check=False)
     assert offline.returncode != 0 and "cannot fetch" in offline.stderr
+
+
+def test_a_saved_page_is_shown_and_cited_as_its_local_copy_with_its_address_beside(home, site, monkeypatch):
+    """The page's own claim about where it came from is shown as a separate address, never opened in
+    place of the copy that was indexed (a page can declare any URL about itself)."""
+    monkeypatch.setenv("MYSEARCH_EMBEDDING__EXTRA", "[]")
+    url = f"{site}/trains.html"
+    saved = Path(run_cli("add", url, home=home).stdout.split("added ", 1)[1].strip())
+    run_cli("index", home=home)
+    text = run_cli("search", "sleeper train Vienna Venice", "-k", "1", home=home).stdout.splitlines()
+    assert text[0].startswith(f"1. {saved}  [") and text[1] == f"   saved from {url}"
+
+    question = "When does the sleeper from Vienna to Venice leave?"
+    cited = json.loads(run_cli("ask", question, "--json", home=home).stdout)["citations"]
+    assert cited and cited[0]["path"] == str(saved) and cited[0]["url"] == url
+    out = run_cli("ask", question, home=home).stdout
+    assert f"[1] {saved}\n    saved from {url}\n" in out

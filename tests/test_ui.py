@@ -210,6 +210,23 @@ def test_citation_click_opens_the_cited_pdf_page_and_nothing_else(qtbot, window,
     assert opened[-1] == "https://example.org/page" and len(opened) == 2
 
 
+def test_saved_page_citation_opens_its_local_copy_and_shows_its_address(qtbot, window, opened) -> None:  # noqa: ANN001
+    from mysearch.answer import Answer, Citation, Done
+
+    w = window
+    hit = w.engine.search("passport renewal photographs", k=1)[0]
+    declared = "https://example.org/what-the-page-says-about-itself"  # a saved page's own claim
+    citation = Citation(1, hit.path, None, hit.snippet, None, declared)
+    w._ask_seq = 1
+    w._on_answer_event(1, Done(Answer("q", "Renew it at the office [1].", [citation], abstained=False)))
+    html = w.answer_view.toHtml()
+    assert 'href="cite:1"' in html and f'href="{declared}"' in html and declared in w.answer_view.toPlainText()
+    w.answer_view.anchorClicked.emit(QUrl("cite:1"))
+    assert opened == [QUrl.fromLocalFile(hit.path).toString()]  # the copy that was indexed
+    w.answer_view.anchorClicked.emit(QUrl(declared))  # the address, only when that link is clicked
+    assert opened[-1] == declared and len(opened) == 2
+
+
 def test_views_never_load_resources_and_escape_file_text(qtbot, window) -> None:  # noqa: ANN001
     from ui import render
 

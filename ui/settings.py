@@ -238,20 +238,21 @@ class SettingsDialog(QDialog):
                 i = combo.count() - 1
             combo.setCurrentIndex(i)
             return combo
+        low, high = (s.range.low, s.range.high) if s.range else (None, None)  # the schema's, so Save never fails
         if s.type is int:
             spin = QSpinBox(self)
-            spin.setRange(0, 10**9)
+            spin.setRange(int(low or 0), int(high if high is not None else 10**9))
             spin.setValue(int(value))
             return spin
         if s.type is float:
             spin = QDoubleSpinBox(self)
-            spin.setRange(0, 10**9)
+            spin.setRange(max(low or 0, 0.01 if s.range and s.range.above else 0), high if high is not None else 10**9)
             spin.setDecimals(2)
             spin.setValue(float(value))
             return spin
         line = QLineEdit(self)
         line.setText(str(value))
-        if s.key.endswith("api_key"):  # not shown over a shoulder
+        if s.secret:  # not shown over a shoulder
             line.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         return line
 

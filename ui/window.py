@@ -505,16 +505,18 @@ class MainWindow(QMainWindow):
         rows = []
         page_word = self.tr("page")
         if self._answer is not None:
-            items = [(c.n, c.path, c.page, c.label) for c in self._answer.citations]
+            items = [(c.n, c.path, c.page, c.label, c.url) for c in self._answer.citations]
         else:
-            items = [(i, h.path, h.page, h.label) for i, h in enumerate(self._sources, 1)]
-        for n, path, page, label in items:
+            items = [(i, h.path, h.page, h.label, h.url) for i, h in enumerate(self._sources, 1)]
+        for n, path, page, label, url in items:
             where = render.location(page, label, page_word)
             rows.append(
                 f'<a href="cite:{n}">[{n}]</a> {render.escape(os.path.basename(path) or path)}'
                 f'<span style="color:#808080"> — {render.escape(path)}{" · " + render.escape(where) if where else ""}'
                 "</span>"
             )
+            if url and url != path and url.startswith(("http://", "https://")):  # a saved page's original
+                rows[-1] += f' <a href="{render.escape(url)}">{render.escape(url)}</a>'
         title = self.tr("Sources") if self._answer is None else self.tr("Cited")
         sources = f"<p><b>{render.escape(title)}</b><br>{'<br>'.join(rows)}</p>" if rows else ""
         self.answer_view.setHtml(f"<p>{body}</p>{sources}")
@@ -536,7 +538,7 @@ class MainWindow(QMainWindow):
     def citation_url(self, n: int) -> QUrl | None:
         if n in self._citations:
             c = self._citations[n]
-            path, page = getattr(c, "url", None) or c.path, c.page
+            path, page = c.path, c.page  # a saved page opens its local copy; its URL is a link of its own
         elif self._answer is None and 1 <= n <= len(self._sources):
             path, page = self._sources[n - 1].path, self._sources[n - 1].page
         else:
