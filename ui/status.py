@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .reasons import reason_text
 from .worker import Runner
 
 POLL_MS = 500
@@ -247,7 +248,7 @@ class ProblemsDialog(QDialog):
         for row, p in enumerate(problems):
             self.table.setItem(row, 0, QTableWidgetItem(p.get("path", "")))
             self.table.setItem(row, 1, QTableWidgetItem(self.tr(p.get("state", ""))))
-            self.table.setItem(row, 2, QTableWidgetItem(p.get("reason", "")))
+            self.table.setItem(row, 2, QTableWidgetItem(reason_text(p.get("reason", ""))))
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnToContents(0)
         lay.addWidget(self.table)
