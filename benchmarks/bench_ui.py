@@ -517,7 +517,7 @@ def take_screenshots(work: Path, out: Path, width: int = 1366, height: int = 800
             app.wait_state(lambda s: s["engine_ready"] and s["phase"] == "idle", timeout=300)
             search("passport renewal")
             shot("app-main.png")
-            search("keyword index meaning search status bar")
+            search("what mysearch promises: the library folder is yours alone")
             app.call("select", name="mysearch-readme.md")
             shot("app-preview.png")
             app.call("menu")

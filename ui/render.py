@@ -12,7 +12,7 @@ import os
 import re
 
 MARK = '<span style="background-color:#ffe27a; color:#000000; font-weight:600">'
-PASSAGE = '<div style="border-left:3px solid #2c6ed2; padding-left:8px">'
+PASSAGE = "<div>"  # in the text's own colour, between the grey context (no tint: only matched words are marked)
 CITATION = re.compile(r"\[(\d{1,3})\]")
 HEADING = re.compile(r"(#{1,6})[ \t]+")  # a Markdown heading's marker at the start of a line
 INLINE_HEADING = re.compile(r"(?:^|(?<=\s))#{1,6} (?=\S)")  # the same in a one-line snippet
@@ -117,6 +117,8 @@ def hit_html(title: str, path: str, date: str, where: str, snippet: str, spans: 
     folder = os.path.dirname(path)
     if path.lower().endswith((".md", ".markdown")):
         snippet, spans = drop(snippet, list(spans), INLINE_HEADING)
+    if title and len(snippet) > len(title) + 20:  # the title is shown above: not again as the snippet's start
+        snippet, spans = drop(snippet, list(spans), re.compile(r"\A" + re.escape(title) + r"\s+"))
     meta = " · ".join(x for x in (escape(folder), escape(date), escape(where)) if x)
     return (
         f"<b>{escape(title)}</b><br>"
@@ -141,8 +143,8 @@ def answer_html(text: str, valid: set[int] | None = None) -> str:
 def preview_html(
     before: list[str], passage: str, spans: list[tuple[int, int]], after: list[str], markdown: bool = False
 ) -> str:
-    """The passage once, with its line breaks and only its matched words marked, set off by a line at
-    its side; the neighbouring text in grey around it, without the sentences the chunks share."""
+    """The passage once, with its line breaks and only its matched words marked; the neighbouring text
+    in grey around it, without the sentences the chunks share."""
     grey = '<p style="color:#808080">{}</p>'
     parts = []
     for t in before:

@@ -173,7 +173,10 @@ class SettingsDialog(QDialog):
         pages: dict[str, QWidget] = {}
         for group in GROUPS:
             page = QWidget()
-            form = QFormLayout(page)
+            column = QVBoxLayout(page)
+            form = QFormLayout()
+            column.addLayout(form)
+            column.addStretch(1)  # rows keep their height; the space goes below them
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             forms[group], pages[group] = form, page
@@ -200,7 +203,9 @@ class SettingsDialog(QDialog):
         if isinstance(switch, QCheckBox):
             switch.toggled.connect(self._web_fields)
             self._web_fields(switch.isChecked())
-        self.resize(self.sizeHint().expandedTo(QSize(640, 480)).boundedTo(QSize(780, 600)))
+        # wide enough for every tab's name (no scroll arrows), small enough for a 1024x768 screen
+        wide = self.tabs.tabBar().sizeHint().width() + 40
+        self.resize(self.sizeHint().expandedTo(QSize(max(680, wide), 520)).boundedTo(QSize(980, 640)))
 
     def _web_fields(self, on: bool) -> None:
         for key, editor in self.editors.items():

@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
 
         self.status_panel = StatusPanel(self.lib, self.runner, self.engine, self)
         self.statusBar().addPermanentWidget(self.status_panel, 1)
+        self.status_panel.changed.connect(self._show_notice)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
