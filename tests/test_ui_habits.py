@@ -585,3 +585,32 @@ def test_exclude_keeps_one_file_out_even_with_glob_characters_in_its_name(tmp_pa
         assert lib.exclude(str(single)) == str(single) and str(single) not in lib.folders()
     finally:
         lib.close()
+
+
+def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """A library read and keyword-indexed but not embedded yet (what the owner reports while it builds
+    vectors): even results from a hybrid search carry the notice."""
+    from ui import i18n
+    from ui.window import MainWindow
+
+    lib = make_library(tmp_path / "home", write_docs(tmp_path / "docs"), index=False)
+    try:
+        lib.indexer().sync(lib.folders(), embed=False)  # files read, keyword index built, no vectors
+        status = lib.status().as_json()
+        assert status["vectors_pending"] > 0
+        hits = lib.search("tomato soup", mode="keyword")
+        i18n.install("en")
+        w = MainWindow(lib, engine_ready=False)
+        qtbot.addWidget(w)
+        w.show()
+        w.status_panel.timer.stop()
+        w.status_panel.status = status  # as the owner's status reply carries it
+        w._hybrid_seen = True  # meaning search has answered once: only the vectors are missing
+        w._show_hits(hits, "tomato soup", "hybrid")
+        assert w.notice.isVisible() and "Keyword matches only" in w.notice.text()
+        w.status_panel.status = {**status, "vectors_pending": 0,
+                                 "vectors_pending_by_model": {m: 0 for m in status["vectors_pending_by_model"]}}
+        w._show_notice()
+        assert not w.notice.isVisible()
+    finally:
+        lib.close()
