@@ -528,7 +528,7 @@ def take_screenshots(work: Path, out: Path, width: int = 1366, height: int = 800
             app.call("close_dialogs")
             app.call("language", language="ko")
             search("여권 발급 기간")
-            app.call("settings", tab=0)
+            app.call("settings", tab=4)  # Web: greyed out while web search is off
             shot("app-korean-settings.png", "dialog")
             app.call("close_dialogs")
             app.call("menu")
