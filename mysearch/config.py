@@ -182,8 +182,13 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("answer.sources", int, 3, "Passages given to the model for one answer.", range=Range(1, 20)),
     Setting("answer.max_tokens", int, 256, "Longest answer, in the model's tokens.", range=Range(1, 4096)),
     Setting("web.enabled", bool, False, "Mix web search results into answers (sends the question to the web)."),
-    Setting("web.provider", str, "searxng", "Web search service: a SearXNG instance or the Brave Search API.",
-            ("searxng", "brave")),
+    Setting(
+        "web.provider",
+        str,
+        "duckduckgo",
+        "Web search service: DuckDuckGo, a SearXNG instance or the Brave Search API.",
+        ("duckduckgo", "searxng", "brave"),
+    ),
     Setting("web.url", str, "", "Address of the web search service (SearXNG: the instance; Brave: optional)."),
     Setting("web.api_key", str, "", "API key for services that need one (Brave).", secret=True),
     Setting(
@@ -193,6 +198,13 @@ SCHEMA: tuple[Setting, ...] = (
         "Web pages given to the model for one answer, after the files' passages.",
         range=Range(1, 20),
     ),
+    Setting("web.deadline_s", float, 5.0, "Time limit for web search plus reading its pages, in seconds.",
+            range=Range(0.5, 60)),
+    Setting("web.page_max_kb", int, 2048, "Largest web page read for an answer, in KiB; larger ones use their snippet.",
+            range=Range(16, 65536)),
+    Setting("web.max_redirects", int, 5, "Redirects followed when reading a web page.", range=Range(0, 20)),
+    Setting("web.proxy", str, "", "HTTP proxy for web search and page reading (http://host:port); empty: none."),
+    Setting("web.ca_file", str, "", "Extra certificate authorities (PEM file) trusted for web search, e.g. a proxy's."),
     Setting(
         "ui.theme", str, "system", "Window colours: follow the system, light or dark.", ("system", "light", "dark")
     ),
