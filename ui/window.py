@@ -43,6 +43,7 @@ from . import render
 from .links import LinkPolicy, Opener, file_url
 from .safe_browser import SafeBrowser
 from .status import StatusPanel
+from .web_toggle import WebToggle
 from .worker import Runner
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
         self.settings_button = QPushButton(self)
         top.addWidget(self.search_box, 1)
         top.addWidget(self.ask_button)
+        self.web_toggle = WebToggle(self.lib, self)  # this question to the web or not, and to whom
+        top.addWidget(self.web_toggle)
         top.addWidget(self.settings_button)
         outer.addLayout(top)
 
@@ -434,10 +437,10 @@ class MainWindow(QMainWindow):
         self.answer_state.setText(self.tr("Finding sources…"))
         self.answer_view.clear()
         self.stop_button.setEnabled(True)
-        engine = self.engine
+        engine, web_search = self.engine, self.web_toggle.choice()
 
         def work(report: Callable[[object], None]) -> None:
-            for event in engine.ask(question, cancel=cancel):
+            for event in engine.ask(question, cancel=cancel, web_search=web_search):
                 report(event)
 
         self.runner.submit(
