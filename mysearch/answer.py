@@ -211,7 +211,9 @@ def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False
 
     With web passages among them (``ranked``), files' and pages' passages are put in one order by that
     same share of the question's words (ties keep the files first), so the best passage gets the largest
-    part of the prompt wherever it comes from.
+    part of the prompt wherever it comes from, and only the best ``answer.sources`` are kept: web pages
+    compete with files for the same places rather than lengthening the prompt (each extra source cost
+    about 100 prompt tokens, i.e. a second of first-token time on a laptop CPU; benchmarks/bench_web.py).
     """
     chunks = lib.reader().chunks([h.chunk_id for h in hits if h.chunk_id >= 0])
     asked = citations.content_words(question)
@@ -226,6 +228,7 @@ def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False
             out.append((h, text, coverage if same_language else 0.0))
     if ranked:
         out.sort(key=lambda x: -x[2])  # stable: equal shares keep their order
+        out = out[: lib.config.get("answer.sources")]
     return [(h, text) for h, text, _c in out]
 
 

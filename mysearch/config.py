@@ -195,7 +195,7 @@ SCHEMA: tuple[Setting, ...] = (
         "web.results",
         int,
         3,
-        "Web pages given to the model for one answer, after the files' passages.",
+        "Web pages read for one answer; their passages compete with the files' for answer.sources places.",
         range=Range(1, 20),
     ),
     Setting("web.deadline_s", float, 5.0, "Time limit for web search plus reading its pages, in seconds.",
