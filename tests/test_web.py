@@ -285,7 +285,12 @@ def test_nothing_is_requested_while_web_search_is_off(home, docs, internet):
     out = json.loads(proc.stdout)
     assert out["web_provider"] == "duckduckgo" and any(r.path == "/html/" for r in internet.requests)
     web_cites = [c for c in out["citations"] if c["web"]]
-    assert all(c["path"] is None and c["url"].startswith(SITE) and c["title"] for c in web_cites)
+    assert web_cites and all(c["path"] is None and c["url"].startswith(SITE) and c["title"] for c in web_cites)
+    text = subprocess.run([sys.executable, "-m", "mysearch", "ask", QUESTION, "--web"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert text.returncode == 0, text.stderr
+    assert f"web: {SITE}/zorblat" in text.stdout  # the sources line marks web pages
+    assert f"web: The Zorblat lantern festival <{SITE}/zorblat>" in text.stdout, text.stdout  # and the citations
 
 
 def test_an_unreachable_web_service_leaves_the_files_answer(library, internet):
