@@ -49,6 +49,7 @@ def test_duckduckgo_through_ddgs_reads_the_pages_and_cleans_them(tmp_path, inter
     ddg = [r for r in internet.requests if r.host == "html.duckduckgo.com"]
     assert [(r.method, r.path) for r in ddg] == [("CONNECT", ""), ("POST", "/html/")]
     assert ddg[1].form == {"q": [QUESTION], "l": ["wt-wt"]}  # the question and nothing else
+    assert {r.host for r in internet.requests} == {"html.duckduckgo.com", "news.test"}  # no other engine asked
     assert sorted(internet.pages_asked()) == ["/injection", "/report.pdf", "/zorblat"]
     by_url = {p.result.url: p for p in found.passages}
     article = by_url[f"{SITE}/zorblat"]
