@@ -82,6 +82,7 @@ def test_toggle_follows_the_setting_names_the_service_and_overrides_per_question
     assert not on.abstained and "Tromsø" in on.text, on.raw
     assert f"{SITE}/zorblat" in {c.url for c in on.citations}
     assert w.citation_url(next(c.n for c in on.citations if c.web)).toString().startswith(SITE)
+    assert f"Web · zorblat — {SITE}/zorblat" in w.answer_view.toPlainText()  # marked as web in the pane
     wlib.config.set("web.enabled", False)
 
     # Save to library: the cited page is kept in Saved pages and the owner indexes it

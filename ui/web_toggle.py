@@ -41,6 +41,12 @@ def _t(text: str) -> str:
     return _KO.get(text, text) if installed is not None and installed.language_name() == "ko" else text
 
 
+def web_mark(path: str) -> str:
+    """What goes before a source's name in the answer pane when it is a web page found for the answer
+    (a saved page's path is its local copy, so it is not marked)."""
+    return _t("Web") + " · " if path.startswith(("http://", "https://")) else ""
+
+
 class WebToggle(QToolButton):
     def __init__(self, lib: Library, window: MainWindow | QWidget) -> None:
         super().__init__(window)

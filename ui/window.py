@@ -43,7 +43,7 @@ from . import render
 from .links import LinkPolicy, Opener, file_url
 from .safe_browser import SafeBrowser
 from .status import StatusPanel
-from .web_toggle import WebToggle
+from .web_toggle import WebToggle, web_mark
 from .worker import Runner
 
 log = logging.getLogger(__name__)
@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
         for n, path, page, label, url in items:
             where = render.location(page, label, page_word)
             rows.append(
-                f'<a href="cite:{n}">[{n}]</a> {render.escape(os.path.basename(path) or path)}'
+                f'<a href="cite:{n}">[{n}]</a> {web_mark(path)}{render.escape(os.path.basename(path) or path)}'
                 f'<span style="color:#808080"> — {render.escape(path)}{" · " + render.escape(where) if where else ""}'
                 "</span>"
             )
