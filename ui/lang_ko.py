@@ -242,6 +242,13 @@ KO: dict[str, str] = {
     "Proxy": "프록시",
     "Leave empty unless your network needs a proxy to reach the web.": "네트워크에 프록시가 필요할 때만 입력하세요.",
     "Certificate file": "인증서 파일",
+    "DuckDuckGo (no account needed), a SearXNG instance you choose, or Brave Search.":
+        "DuckDuckGo(계정 필요 없음), 직접 고른 SearXNG 인스턴스, 또는 Brave Search.",
+    "Largest web page read (KiB)": "읽을 웹 페이지의 최대 크기 (KiB)",
+    "Larger pages are not read; their short summary from the search is used.":
+        "이보다 큰 페이지는 읽지 않고 검색 결과의 짧은 요약을 씁니다.",
+    "Redirects followed": "따라갈 리디렉션 수",
+    "How many times a page may send mysearch elsewhere.": "한 페이지가 mysearch를 다른 주소로 보낼 수 있는 횟수입니다.",
     "Only if your network uses its own certificates.": "네트워크가 자체 인증서를 쓸 때만 필요합니다.",
     "Colours": "색상",
     "Follow the system, or always light or dark.": "시스템 설정을 따르거나, 항상 밝게 또는 어둡게.",

@@ -55,6 +55,7 @@ from . import render
 from .links import FAILED, OPENED, LinkPolicy, Opener, file_url
 from .safe_browser import SafeBrowser
 from .status import StatusPanel
+from .web_toggle import WebToggle, web_mark
 from .worker import Runner
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,8 @@ class MainWindow(QMainWindow):
         self.settings_button = QPushButton(self)
         top.addWidget(self.search_box, 1)
         top.addWidget(self.ask_button)
+        self.web_toggle = WebToggle(self.lib, self)  # this question to the web or not, and to whom
+        top.addWidget(self.web_toggle)
         top.addWidget(self.settings_button)
         outer.addLayout(top)
 
@@ -759,12 +762,12 @@ class MainWindow(QMainWindow):
         self.answer_state.setText(self.tr("Finding sources…"))
         self.answer_view.clear()
         self.stop_button.setEnabled(True)
-        engine = self.engine
+        engine, web_search = self.engine, self.web_toggle.choice()
 
         filters = Filters(folders=(self.ask_scope,)) if self.ask_scope else None
 
         def work(report: Callable[[object], None]) -> None:
-            for event in engine.ask(question, cancel=cancel, filters=filters):
+            for event in engine.ask(question, cancel=cancel, filters=filters, web_search=web_search):
                 report(event)
 
         self.runner.submit(
@@ -838,7 +841,7 @@ class MainWindow(QMainWindow):
         for n, path, page, label, url in items:
             where = render.location(page, label, page_word)
             rows.append(
-                f'<a href="cite:{n}">[{n}]</a> {render.escape(os.path.basename(path) or path)}'
+                f'<a href="cite:{n}">[{n}]</a> {web_mark(path)}{render.escape(os.path.basename(path) or path)}'
                 f'<span style="color:#808080"> — {render.escape(path)}{" · " + render.escape(where) if where else ""}'
                 "</span>"
             )
