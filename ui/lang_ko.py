@@ -27,6 +27,12 @@ KO: dict[str, str] = {
     "Cited": "인용",
     "Not opened: {url} is not an indexed file or a web page.":
         "열지 않았습니다: {url}은(는) 색인된 파일이나 웹 페이지가 아닙니다.",
+    # web toggle
+    "Web search on: this question is sent to {service}": "웹 검색 켬: 이 질문을 {service}에 보냅니다",
+    "Web search off: nothing leaves this computer": "웹 검색 끔: 아무것도 이 컴퓨터 밖으로 나가지 않습니다",
+    "Save to library: {title}": "내 라이브러리에 저장: {title}",
+    "Saved “{title}” to your library.": "“{title}”을(를) 내 라이브러리에 저장했습니다.",
+    "Could not save the page: {reason}": "페이지를 저장하지 못했습니다: {reason}",
     # app
     "This library is in use by another mysearch process (process {pid}, for example "
     "`mysearch index`). Searching starts when it finishes.":

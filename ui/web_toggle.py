@@ -15,30 +15,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from mysearch.library import Library
+
+from .i18n import tr as _t
 
 if TYPE_CHECKING:
     from .window import MainWindow
 
 PROVIDER_NAMES = {"duckduckgo": "DuckDuckGo", "searxng": "SearXNG", "brave": "Brave Search"}
-
-_KO = {
-    "Web": "웹",
-    "Web search on: this question is sent to {service}": "웹 검색 켜짐: 이 질문을 {service}에 보냅니다",
-    "Web search off: nothing leaves this computer": "웹 검색 꺼짐: 아무것도 이 컴퓨터 밖으로 나가지 않습니다",
-    "Save to library: {title}": "내 자료에 저장: {title}",
-    "Saved “{title}” to your library.": "“{title}”을(를) 내 자료에 저장했습니다.",
-    "Could not save the page: {reason}": "페이지를 저장하지 못했습니다: {reason}",
-}
-
-
-def _t(text: str) -> str:
-    from . import i18n
-
-    installed = i18n._installed  # noqa: SLF001 - the language the app runs in
-    return _KO.get(text, text) if installed is not None and installed.language_name() == "ko" else text
 
 
 def web_mark(path: str) -> str:
@@ -78,6 +65,11 @@ class WebToggle(QToolButton):
         self.setToolTip(_t("Web search on: this question is sent to {service}").format(service=self.service())
                         if self.isChecked() else _t("Web search off: nothing leaves this computer"))
         self._fill_menu()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def answered(self, answer: Any) -> None:  # noqa: ANN401 - mysearch.answer.Answer or None
         self.cited = [c for c in getattr(answer, "citations", None) or [] if getattr(c, "web", False)]
