@@ -155,7 +155,7 @@ class IndexService:
         """Called by the indexer between files and between batches: pause and the battery take effect
         inside a long pass, not only when it ends."""
         if not self._resume.is_set() and not self._stop.is_set():
-            phase = self.state.phase
+            phase = self._phase_before_pause if self.state.phase == "pausing" else self.state.phase
             self.state.phase = "paused"
             self._resume.wait()
             self.state.phase = phase
