@@ -133,6 +133,31 @@ def test_a_broken_settings_file_keeps_the_last_good_settings_and_says_so(home: P
         lib.close()
 
 
+def test_a_running_owner_keeps_its_settings_when_the_file_breaks(home: Path, docs: Path, one_model):
+    from mysearch.service import RemoteLibrary
+
+    with Library.open(home) as lib:
+        lib.add([str(docs)])
+        lib.config.set("embedding.model", "all-minilm-l6-v2")
+    env = {**os.environ, "MYSEARCH_HOME": str(home)}
+    proc = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        remote = RemoteLibrary(home)
+        wait_for(remote.available, what="the owner to answer")
+        settings = home / "settings.json"
+        settings.write_text(settings.read_text()[:-9])  # cut short, as a crashed editor leaves it
+        remote.call({"op": "settings_changed"})  # what `config set` in another terminal sends
+        st = remote.call({"op": "status"})
+        assert st["model"] == "all-minilm-l6-v2" and st["folders"] == [str(docs)]  # not the defaults
+        assert "settings.json" in str(st["settings_error"])
+        cli = run_cli("status", home=home, check=False)  # a new process has no last good settings: it says why
+        assert cli.returncode != 0 and "cannot read settings file" in cli.stderr
+    finally:
+        proc.terminate()
+        proc.wait(60)
+
+
 _WRITER = """
 import sys
 from mysearch.config import Config
