@@ -216,6 +216,33 @@ def test_a_missing_folder_is_kept_unavailable_and_resumes_without_reading_again(
     assert purged.removed == n and chunk_ids(lib) == set() and lib.verify() == []
 
 
+def test_a_folder_that_goes_away_under_a_running_owner_is_kept_and_comes_back_unread(lib, tmp_path, one_model):
+    docs = write_sample_docs(tmp_path / "disk" / "docs")
+    away = tmp_path / "elsewhere"
+    lib.add([str(docs)])
+    svc = IndexService(lib, debounce_s=0.2, reconcile_s=2)
+    svc.start()
+    try:
+        assert svc.wait_idle(300)
+        ids, read = chunk_ids(lib), svc.state.files_read
+        assert read == 4
+        updates = svc.state.updates
+        docs.rename(away)  # the watcher sees the folder go
+        wait_for(lambda: svc.state.updates >= updates + 2, what="the owner to look again")
+        st = svc.status()
+        assert [u["files"] for u in st["unavailable"]] == [4] and chunk_ids(lib) == ids
+        away.rename(docs)  # back: the periodic pass watches it again and finds nothing to read
+        wait_for(lambda: svc.status()["unavailable"] == [] and str(docs) in svc.state.watched,
+                 what="the folder to be seen again")
+        (docs / "recipe.txt").write_text("Lentil soup with cumin.\n")  # and it is watched again
+        wait_for(lambda: keyword_names(lib, "lentil") == {"recipe.txt"} and svc.state.files_read > read,
+                 what="an edit after the return")
+        assert svc.state.files_read == read + 1  # only the edited file was read again
+        assert chunk_ids(lib) - ids and len(ids - chunk_ids(lib)) == 1
+    finally:
+        svc.stop()
+
+
 def test_a_missing_folder_the_user_removes_is_purged(lib, tmp_path, one_model):
     docs = write_sample_docs(tmp_path / "disk" / "docs")
     lib.add([str(docs)])
