@@ -359,6 +359,9 @@ class Config:
                 current = self._read()
             except ConfigError:  # unreadable: our last good settings are the best base there is
                 current = dict(self._values)
+            for stale in self.home.glob(".settings-*.tmp"):  # a writer killed mid-way (we hold the lock now)
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             if value is _RESET:
                 current.pop(key, None)
             else:

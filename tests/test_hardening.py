@@ -181,6 +181,14 @@ def test_two_processes_writing_different_settings_at_once_keep_both(home: Path):
     cfg = Config(home)
     assert (cfg.get("search.k"), cfg.get("answer.max_tokens"), cfg.get("folders")) == (40, 40, ["/somewhere"])
     assert not [p.name for p in home.iterdir() if p.name.endswith(".tmp")]  # no temporary file left behind
+    # a writer killed between writing its temporary file and renaming it leaves one: the next writer clears it
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER.replace("41", "100000"), str(home), "search.k"])
+    wait_for(lambda: Config(home).get("search.k") > 100, what="the writer to get going")
+    writer.kill()
+    writer.wait()
+    (home / ".settings-killed.tmp").write_text("{")
+    cfg.set("web.results", 5)
+    assert Config(home).get("web.results") == 5 and not list(home.glob("*.tmp"))
 
 
 # --- a missing folder is kept, marked unavailable, and resumes without being read again -------------
