@@ -373,7 +373,7 @@ def test_reconcile_repairs_a_change_the_watcher_never_saw(lib, docs, one_model):
         (docs / "invoice.txt").unlink()
         wait_for(lambda: keyword_names(lib, "pumpkin") == {"recipe.txt"} and not keyword_names(lib, "northwind"),
                  what="the periodic pass to find the edit and the deletion")
-        assert svc.status()["service"]["last_reconcile"] > before
+        wait_for(lambda: svc.status()["service"]["last_reconcile"] > before, what="status to say it ran")
         assert svc.status()["files"]["indexed"] == 4
     finally:
         svc.stop()
