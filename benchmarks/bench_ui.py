@@ -23,8 +23,13 @@ Parts (all by default, or pick with ``--part``):
 - ``screenshot``: the app under Xvfb on the samples folder with a query typed (and with ``--ask``, its
   answer written by the configured answer model), saved to ``docs/screenshot.png``. The README's:
   ``--part screenshot --ask --query "How long does a passport renewal take?"``.
+- ``screenshots``: the pictures in the README's "The app" section, under Xvfb at 1366x800 on the samples
+  folder plus this repo's README (a long Markdown document): ``docs/app-main.png`` (results and
+  preview), ``docs/app-preview.png`` (a passage of the long document: its lines and headings, the grey
+  context around it), ``docs/app-menu.png`` (a result's menu), ``docs/app-settings.png`` (the settings
+  dialog) and ``docs/app-korean.png`` (the Korean UI with a Korean query and its settings).
 
-    .venv/bin/python benchmarks/bench_ui.py [--part startup|stall|keystroke|screenshot] [--quick]
+    .venv/bin/python benchmarks/bench_ui.py [--part startup|stall|keystroke|screenshot|screenshots] [--quick]
 
 Prints one JSON object on stdout; progress goes to stderr.
 """
@@ -470,6 +475,70 @@ def take_screenshot(work: Path, out: Path, query: str, language: str, ask: bool)
             "grey_variance": round(variance, 1), "colours": colours, "answer": answer}
 
 
+def take_screenshots(work: Path, out: Path, width: int = 1366, height: int = 800) -> dict[str, object]:
+    """The README's pictures of the app (see the module docstring); each with its pixel statistics,
+    so a blank or broken grab shows in the JSON."""
+    from mysearch.library import Library
+
+    if shutil.which("Xvfb") is None:
+        return {"skipped": "no Xvfb"}
+    home, docs = work / "shots-home", work / "shots-docs"
+    shutil.copytree(REPO / "samples", docs)
+    shutil.copy(REPO / "README.md", docs / "mysearch-readme.md")
+    from ui_support import write_docs
+
+    write_docs(docs)
+    lib = Library.open(home)
+    lib.config.set("embedding.model", FAST_MODEL)
+    lib.config.set("ui.language", "en")
+    lib.add([str(docs)])
+    lib.close()
+    shots: dict[str, object] = {}
+    out.mkdir(parents=True, exist_ok=True)
+    with Xvfb(width, height) as x:
+        env = {**os.environ, "MYSEARCH_HOME": str(home), "QT_QPA_PLATFORM": "xcb", "DISPLAY": x.display}
+        app = AppProcess(home, env)
+
+        def shot(name: str, target: str = "window") -> None:
+            time.sleep(0.8)  # the hybrid results, the preview, a repaint
+            path = out / name
+            reply = app.call("grab", path=str(path), target=target)
+            n, variance, colours = pixel_stats(path)
+            shots[name] = {"size": [reply["width"], reply["height"]], "grey_variance": round(variance, 1),
+                           "colours": colours}
+
+        def search(text: str) -> None:
+            app.call("type", text=text)
+            app.wait_state(lambda s: s["query"] == text and s["results"], timeout=60)
+
+        try:
+            app.next(timeout=60)
+            app.call("resize", width=width, height=height)
+            app.wait_state(lambda s: s["engine_ready"] and s["phase"] == "idle", timeout=300)
+            search("passport renewal")
+            shot("app-main.png")
+            search("what mysearch promises: the library folder is yours alone")
+            app.call("select", name="mysearch-readme.md")
+            shot("app-preview.png")
+            app.call("menu")
+            shot("app-menu.png", "screen")
+            app.call("close_dialogs")
+            app.call("settings", tab=2)
+            shot("app-settings.png", "dialog")
+            app.call("close_dialogs")
+            app.call("language", language="ko")
+            search("여권 발급 기간")
+            app.call("settings", tab=4)  # Web: greyed out while web search is off
+            shot("app-korean-settings.png", "dialog")
+            app.call("close_dialogs")
+            app.call("menu")
+            shot("app-korean.png", "screen")
+            app.call("close_dialogs")
+        finally:
+            app.close()
+    return {"dir": str(out.relative_to(REPO)), "shots": shots}
+
+
 # --- main -------------------------------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="mysearch-bench-ui-"))
@@ -489,6 +558,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             log(f"keystroke: typing queries into the window at {chunks} chunks")
             result["keystroke"] = bench_keystroke(home, chunks, args.queries or (10 if args.quick else 40),
                                                   args.model, args.seed)
+        if "screenshots" in parts:
+            log("screenshots: the app's pictures in docs/")
+            result["screenshots"] = take_screenshots(work, REPO / "docs")
         if "screenshot" in parts:
             log("screenshot")
             result["screenshot"] = take_screenshot(
@@ -501,7 +573,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--part", action="append", choices=("startup", "stall", "keystroke", "screenshot"))
+    ap.add_argument("--part", action="append", choices=("startup", "stall", "keystroke", "screenshot", "screenshots"))
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     ap.add_argument("--files", type=int, help="files indexed in the stall part (default 2,000)")
     ap.add_argument("--chunks", type=int, help="library size for the keystroke part (default 100,000)")

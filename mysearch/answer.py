@@ -2,7 +2,8 @@
 
 ``ask`` yields events so every client streams the same way: ``Sources`` (the passages the model is
 given, numbered as it sees them, before it starts, so they can be shown at once: files first, then web
-pages when the user turned web search on), ``Token`` for each piece of generated text, then one ``Done``
+pages when the user turned web search on, ranked beside them), ``Token`` for each piece of generated
+text, then one ``Done``
 with the checked answer. Generation runs on a thread of its own; setting ``cancel`` aborts it inside
 llama.cpp (between graph nodes, so even a long prompt evaluation stops within milliseconds).
 """
@@ -12,12 +13,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths, websearch
+from . import paths, web
 from .llm import citations, prompt, runtime
 from .search import Filters, Hit
 
@@ -40,11 +42,13 @@ class Citation:
     snippet: str
     label: str | None = None
     url: str | None = None
+    title: str | None = None
+    web: bool = False  # a page found by web search (``path`` is then its address; JSON says null)
 
     def as_json(self) -> dict[str, object]:
         return {
-            "n": self.n, "path": self.path, "page": self.page, "snippet": self.snippet, "label": self.label,
-            "url": self.url,
+            "n": self.n, "path": None if self.web else self.path, "page": self.page, "snippet": self.snippet,
+            "label": self.label, "url": self.url, "title": self.title, "web": self.web,
         }
 
 
@@ -60,6 +64,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     timings: dict[str, float | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # e.g. web search was on but failed
+    web_provider: str | None = None  # the service that received the question, if one did
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -69,6 +74,7 @@ class Answer:
             "stopped": self.stopped,
             "timings": self.timings,
             "warnings": self.warnings,
+            "web_provider": self.web_provider,
         }
 
 
@@ -97,24 +103,28 @@ def ask(
     filters: Filters | None = None,
     attribute: bool = True,
     retrieve: Callable[[str, int, Filters], list[Hit]] | None = None,
+    web_search: bool | None = None,
 ) -> Iterator[Event]:
-    """``retrieve`` replaces the library's own search (the CLI searches through a running app)."""
+    """``retrieve`` replaces the library's own search (the CLI searches through a running app);
+    ``web_search`` overrides ``web.enabled`` for this question (``ask --web`` / ``--no-web``)."""
     cancel = cancel or threading.Event()
     cfg = lib.config
     t0 = time.monotonic()
     lang = prompt.question_language(question)
     k = cfg.get("answer.sources")
     hits = retrieve(question, k, filters or Filters()) if retrieve else lib.search(question, k=k, filters=filters)
-    warnings = []
-    try:  # the web only when the user turned it on; a failure leaves the files' answer standing
-        hits = hits + websearch.for_answer(cfg, question)
-    except websearch.WebSearchError as exc:
-        warnings.append(str(exc))
+    # the web only when the user turned it on; a failure leaves the files' answer standing
+    found = web.for_answer(cfg, question, lib.home, enabled=web_search)
+    web_hits = found.hits()
+    hits = hits + web_hits
     retrieval_ms = (time.monotonic() - t0) * 1000
-    passages = _relevant(lib, question, hits)
+    passages = _relevant(lib, question, hits, ranked=bool(web_hits))
     yield Sources([h for h, _text in passages])  # numbered as the model sees them: [n] is the n-th
-    answer = Answer(question, NOT_FOUND[lang], [], True, language=lang, hits=hits, warnings=warnings)
+    answer = Answer(question, NOT_FOUND[lang], [], True, language=lang, hits=hits, warnings=found.warnings,
+                    web_provider=found.provider if found.requested else None)
     answer.timings["retrieval_ms"] = round(retrieval_ms, 1)
+    if found.requested:
+        answer.timings.update(found.timings)
     if not passages or cancel.is_set():  # nothing in the files is about this question: no model call
         answer.stopped = cancel.is_set()
         answer.timings.update({"first_token_ms": None, "tokens_per_s": None})
@@ -197,7 +207,7 @@ def _warm(rt: runtime.Runtime, cancel: threading.Event | None) -> dict[str, obje
     return rt.info()
 
 
-def _relevant(lib: Library, question: str, hits: list[Hit]) -> list[tuple[Hit, str]]:
+def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False) -> list[tuple[Hit, str]]:
     """The hits worth showing the model, with their passage text.
 
     A passage in the question's language that contains few of the question's words is left out: on the
@@ -205,8 +215,14 @@ def _relevant(lib: Library, question: str, hits: list[Hit]) -> list[tuple[Hit, s
     its words, while questions about articles that were not indexed had at most 33% (median 14%), and
     the small model tends to "answer" those from whatever it is shown. A passage in another language
     is always kept (a Korean question may be answered by an English file).
+
+    With web passages among them (``ranked``), files' and pages' passages are put in one order by that
+    same share of the question's words (ties keep the files first), so the best passage gets the largest
+    part of the prompt wherever it comes from, and only the best ``answer.sources`` are kept: web pages
+    compete with files for the same places rather than lengthening the prompt (each extra source cost
+    about 100 prompt tokens, i.e. a second of first-token time on a laptop CPU; benchmarks/bench_web.py).
     """
-    chunks = lib.reader().chunks([h.chunk_id for h in hits])
+    chunks = lib.reader().chunks([h.chunk_id for h in hits if h.chunk_id >= 0])
     asked = citations.content_words(question)
     lang = prompt.question_language(question)
     out = []
@@ -216,8 +232,11 @@ def _relevant(lib: Library, question: str, hits: list[Hit]) -> list[tuple[Hit, s
         same_language = prompt.question_language(text) == lang
         coverage = len(asked & citations.content_words(text)) / len(asked) if asked else 1.0
         if coverage >= MIN_QUESTION_COVERAGE or not same_language:
-            out.append((h, text))
-    return out
+            out.append((h, text, coverage if same_language else 0.0))
+    if ranked:
+        out.sort(key=lambda x: -x[2])  # stable: equal shares keep their order
+        out = out[: lib.config.get("answer.sources")]
+    return [(h, text) for h, text, _c in out]
 
 
 def _sources(question: str, passages: list[tuple[Hit, str]], rt: runtime.Runtime) -> list[prompt.Source]:
@@ -230,6 +249,8 @@ def _sources(question: str, passages: list[tuple[Hit, str]], rt: runtime.Runtime
     for i, (h, text) in enumerate(passages):
         budget = SOURCE_BUDGETS[min(i, len(SOURCE_BUDGETS) - 1)]
         title = h.title or Path(paths.display(h.path)).stem
+        if h.kind == "web":  # quoted like a file, but the model is told where it comes from
+            title = f"{title} (web page, {urllib.parse.urlsplit(h.url or h.path).hostname})"
         out.append(prompt.Source(i + 1, title, prompt.window(question, text, budget, count)))
     return out
 
@@ -272,4 +293,6 @@ def _generate(
 
 
 def _citation(n: int, hit: Hit) -> Citation:
-    return Citation(n, paths.display(hit.path), hit.page, hit.snippet, hit.label, hit.url)
+    if hit.kind == "web":
+        return Citation(n, hit.url or hit.path, None, hit.snippet, None, hit.url, hit.title, web=True)
+    return Citation(n, paths.display(hit.path), hit.page, hit.snippet, hit.label, hit.url, hit.title)

@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--after", type=_date, help="modified on or after this date")
     q.add_argument("--before", type=_date, help="modified before this date")
     q.add_argument("--in", dest="folders", action="append", default=[], help="only under this folder")
+    q.add_argument("--web", dest="web", action="store_true", default=None,
+                   help="also search the web for this question (sends it to web.provider)")
+    q.add_argument("--no-web", dest="web", action="store_false", help="answer from the files only this time")
 
     m = sub.add_parser("models", help="embedding and answer models")
     msub = m.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -535,7 +538,8 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     warmed = threading.Event()
     warm = threading.Thread(target=_warm_up, args=(lib, warmed), name="mysearch-warm-up", daemon=True)
     warm.start()
-    stream = answer.ask(lib, args.question, cancel=cancel, filters=_filters(args), retrieve=retrieve)
+    stream = answer.ask(lib, args.question, cancel=cancel, filters=_filters(args), retrieve=retrieve,
+                        web_search=args.web)
     previous = signal.signal(signal.SIGINT, on_ctrl_c)  # Ctrl+C stops the answer, keeping what was written
     try:
         result = _consume(stream, args.json)
@@ -557,6 +561,9 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     elif result.text != result.raw:
         print(f"\nChecked: {result.text}")
     for c in result.citations:
+        if c.web:
+            print(f"[{c.n}] web: {c.title} <{c.url}>")
+            continue
         where = f", page {c.page}" if c.page else (f", {c.label}" if c.label else "")
         print(f"[{c.n}] {c.path}{where}")
         if url := _saved_from(c.path, c.url):
@@ -578,7 +585,8 @@ def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
 
     for event in stream:
         if isinstance(event, answer.Sources) and not as_json:
-            found = "; ".join(f"[{n}] {paths.display(h.path)}" for n, h in enumerate(event.hits, 1))
+            found = "; ".join(f"[{n}] {'web: ' + (h.url or '') if h.kind == 'web' else paths.display(h.path)}"
+                              for n, h in enumerate(event.hits, 1))
             print("Sources: " + (found or "none found") + "\n", flush=True)
         elif isinstance(event, answer.Token) and not as_json:
             sys.stdout.write(event.text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -170,6 +171,29 @@ class Library:
                 raise ConfigError(f"not an indexed folder or file: {t}")
         self.config.set("folders", current)
         return removed
+
+    def exclude(self, path: str) -> str:
+        """Keep one file out of the index (the app's "Remove from index") and return the rule saved.
+
+        A file that is itself an entry of ``folders`` is removed from it; a file inside an indexed
+        folder gets an ignore pattern anchored at that folder (``/sub/name.txt``, glob characters
+        escaped), so it stays out after rescans and the settings show why. Its chunks go at the next
+        index run (the owner rescans on ``settings_changed``)."""
+        p = os.path.abspath(os.path.expanduser(path))
+        current = self.folders()
+        if p in current:
+            self.remove([p])
+            return p
+        roots = [f for f in current if os.path.isdir(f) and _inside(p, f)]
+        if not roots:
+            raise ConfigError(f"not in an indexed folder: {path}")
+        root = max(roots, key=len)
+        rel = Path(os.path.relpath(os.path.realpath(p), os.path.realpath(root))).as_posix()
+        pattern = "/" + re.sub(r"([\[\]*?])", r"[\1]", rel)
+        ignore = list(self.config.get("index.ignore"))
+        if pattern not in ignore:
+            self.config.set("index.ignore", [*ignore, pattern])
+        return pattern
 
     # --- indexing -------------------------------------------------------------------------------
     def indexer(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> Indexer:

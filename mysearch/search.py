@@ -499,6 +499,22 @@ def _term_spans(text: str, query: Query) -> list[tuple[int, int]]:
     return spans
 
 
+def _word_bounds(text: str, start: int, end: int, marks: list[tuple[int, int]]) -> tuple[int, int]:
+    """Move a snippet's ends to word boundaries, so it never starts or stops mid-word ("…ud
+    Services"), without losing a marked word."""
+    inside = [a for a, b in marks if a >= start and b <= end]
+    if start > 0 and not text[start - 1].isspace():
+        m = re.search(r"\s", text[start : min(inside) if inside else start + 40])
+        if m:
+            start += m.end()
+    if end < len(text) and not text[end].isspace():
+        last = max((b for a, b in marks if a >= start and b <= end), default=end - 40)
+        cut = max(text.rfind(" ", max(last, start), end), text.rfind("\n", max(last, start), end))
+        if cut > start:
+            end = cut
+    return start, end
+
+
 def make_snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """The part of a chunk around most query terms, with the spans of the terms to highlight."""
     marks = _term_spans(text, query)
@@ -515,6 +531,7 @@ def make_snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> tuple[s
     else:
         start = 0
     end = min(len(text), start + width)
+    start, end = _word_bounds(text, start, end, marks)
     piece = text[start:end]
     shift = [(a - start, b - start) for a, b in marks if a >= start and b <= end]
     # collapse whitespace while keeping highlight offsets right

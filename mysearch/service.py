@@ -469,14 +469,15 @@ class ControlServer:
 
 def preview(lib: Library, chunk_id: int, text: str) -> dict[str, object]:
     """A hit's chunk with the query's words marked, and one chunk of context on each side."""
-    from .search import Query, make_snippet
+    from .search import Query, _term_spans
 
     cat = lib.reader()
     chunk = cat.chunks([chunk_id]).get(chunk_id)
     if chunk is None:
         return {"found": False}
     rows = [(c.seq, c.text) for c in cat.chunks_of(chunk.file_id) if abs(c.seq - chunk.seq) == 1]
-    passage, spans = make_snippet(chunk.text, Query.parse(text), width=len(chunk.text) + 1)
+    passage = chunk.text  # as written: line breaks kept (the app shows them)
+    spans = _term_spans(passage, Query.parse(text))
     return {"found": True, "before": [t for q, t in rows if q < chunk.seq], "passage": passage,
             "spans": [list(sp) for sp in spans], "after": [t for q, t in rows if q > chunk.seq]}
 

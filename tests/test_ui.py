@@ -366,9 +366,12 @@ def _translated_strings() -> set[str]:
             args = node.args[1:] if name in ("translate", "_T") else node.args if name == "tr" else []
             if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
                 out.add(args[0].value)
-    from ui.settings import CHOICE_LABELS, LABELS, TABS
+    from ui.reasons import FORMS
+    from ui.settings import LANGUAGE_NAMES
+    from ui.settings_labels import CHOICE_LABELS, GROUPS, LABELS
 
-    out |= set(LABELS.values()) | set(CHOICE_LABELS.values()) | {t for t, _ in TABS}
+    out |= {t for label in LABELS.values() for t in (label.text, label.help)}
+    out |= set(CHOICE_LABELS.values()) | set(GROUPS) | set(LANGUAGE_NAMES.values()) | {shown for _, shown in FORMS}
     return out
 
 

@@ -69,6 +69,7 @@ class App(QObject):
         self.window.setWindowIcon(app_icon())
         qapp.setWindowIcon(app_icon())
         self.window.settings_button.clicked.connect(self.open_settings)
+        self.window.quitRequested.connect(self.quit)
         self.window.status_panel.ownerLost.connect(self._owner_lost)
         self.watchdog = QTimer(self)
         self.watchdog.setInterval(1000)
@@ -254,6 +255,8 @@ class App(QObject):
 
         if "ui.theme" in saved:
             theme.apply(saved["ui.theme"])
+        if "index.ignore" in saved:
+            self.window.forget_removed()
         if "ui.language" in saved:
             i18n.install(saved["ui.language"])  # widgets get LanguageChange and retranslate
         if self.window.search_box.text().strip():

@@ -82,14 +82,15 @@ class RemoteEngine:
         self.quick.call({"op": op})
 
     def ask(self, question: str, cancel: threading.Event | None = None,
-            filters: Filters | None = None) -> Iterator[Any]:
+            filters: Filters | None = None, web_search: bool | None = None) -> Iterator[Any]:
         """Stream an answer: retrieval through the owner, generation here (see the module docstring)."""
         from mysearch import answer
 
         def retrieve(text: str, k: int, f: Filters) -> list[Hit]:
             return self.search(text, "hybrid", k, f)
 
-        return answer.ask(self.lib, question, cancel=cancel, filters=filters, retrieve=retrieve)
+        return answer.ask(self.lib, question, cancel=cancel, filters=filters, retrieve=retrieve,
+                          web_search=web_search)
 
 
 def korean_through(engine: RemoteEngine) -> Callable[[], None]:

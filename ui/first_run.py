@@ -1,19 +1,12 @@
-"""First run: which folders to index, and the promise that everything stays on this computer."""
+"""First run: which folders to index (the usual ones that exist are suggested: ``ui.folders``), and
+the promise that everything stays on this computer."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from .folders import suggested_folders  # noqa: F401 - the app asks for them here
 from .settings import FolderList
-
-
-def suggested_folders(home: Path | None = None) -> list[str]:
-    """Usual document folders that exist (nothing is indexed until the person says so)."""
-    home = home or Path.home()
-    names = ("Documents", "Desktop", "Downloads", "문서", "바탕화면", "다운로드")
-    return [str(home / n) for n in names if (home / n).is_dir()]
 
 
 class FirstRunDialog(QDialog):

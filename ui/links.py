@@ -3,7 +3,10 @@
 A citation ``[n]`` becomes a ``file:`` URL for the cited file, with ``#page=N`` for PDFs (the fragment
 PDF viewers understand). ``LinkPolicy.check`` refuses everything else (``javascript:``, ``data:``,
 ``ftp:``, files that are not in the index, ...). Opening goes through an ``opener`` callable, by default
-``QDesktopServices.openUrl``; tests pass their own and assert the exact URL.
+``QDesktopServices.openUrl``; tests pass their own and assert the exact URL, or keep the default and
+control the desktop's launcher (``xdg-open`` on ``PATH`` or not). The desktop may have no program for a
+file: ``open`` then says ``FAILED`` and the window offers the containing folder or the path instead of
+failing silently.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from PySide6.QtGui import QDesktopServices
 log = logging.getLogger(__name__)
 
 Opener = Callable[[QUrl], object]
+
+OPENED, REFUSED, FAILED = "opened", "refused", "failed"
 
 
 def file_url(path: str, page: int | None = None) -> QUrl:
@@ -45,11 +50,26 @@ class LinkPolicy:
             return os.path.isfile(path) and self.is_indexed(os.path.abspath(path))
         return False
 
-    def open(self, url: QUrl) -> bool:
-        """Open the URL if allowed; returns whether it was opened."""
+    def open(self, url: QUrl) -> str:
+        """Open the URL if allowed: OPENED, REFUSED (not allowed) or FAILED (the desktop could not)."""
         if not self.check(url):
             self.refused.append(url.toString())
             log.warning("refused to open %s", url.toString())
-            return False
-        self.opener(url)
-        return True
+            return REFUSED
+        return self.launch(url)
+
+    def open_folder(self, path: str) -> str:
+        """The folder that holds an indexed file (the file selected in it where the desktop can)."""
+        if not self.check(QUrl.fromLocalFile(os.path.abspath(path))):
+            self.refused.append(path)
+            return REFUSED
+        return self.launch(QUrl.fromLocalFile(os.path.dirname(os.path.abspath(path))))
+
+    def launch(self, url: QUrl) -> str:
+        """The one place the desktop is asked to open something. ``QDesktopServices.openUrl`` says
+        False when no program can open it (no ``xdg-open``, no handler); an opener that returns
+        nothing counts as done."""
+        if self.opener(url) is False:
+            log.warning("the desktop could not open %s", url.toString())
+            return FAILED
+        return OPENED

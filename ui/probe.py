@@ -4,7 +4,10 @@ Active only when ``MYSEARCH_UI_PROBE=1`` is set (never in normal use). The app p
 ``{"event": "shown", "t": <unix time>}`` once the window has painted, then answers one JSON line on
 stdout per command: ``state``, ``type`` (text sent as an input-method commit, the way an IME delivers
 Korean), ``ask`` (what Enter or the Ask button does), ``screenshot`` (the window as the screen shows it,
-saved to a PNG), ``quit``. Commands are read on a plain thread and run on the GUI thread through a queued signal.
+saved to a PNG), ``quit``; for the screenshots in ``docs/``: ``resize``, ``select`` (a result, by row or
+file name), ``menu`` (the selected result's menu), ``settings`` (open the settings dialog, at a tab),
+``language`` (switch the UI language) and ``grab`` (the window, the open dialog or the whole screen).
+Commands are read on a plain thread and run on the GUI thread through a queued signal.
 """
 
 from __future__ import annotations
@@ -84,6 +87,48 @@ class Probe(QObject):
                 pm = screen.grabWindow(w.winId()) if cmd.get("screen", True) else w.grab()
                 if pm.isNull() or pm.width() == 0:
                     pm = w.grab()
+                ok = pm.save(cmd["path"], "PNG")
+                _say({"op": op, "ok": ok, "width": pm.width(), "height": pm.height()})
+            elif op == "resize":
+                w.move(0, 0)
+                w.resize(int(cmd["width"]), int(cmd["height"]))
+                _say({"op": op, "ok": True})
+            elif op == "select":
+                name = cmd.get("name")
+                row = next((i for i, h in enumerate(w.hits) if name and h.path.endswith(name)), cmd.get("row", 0))
+                w.results.setFocus()
+                w.results.setCurrentRow(int(row))
+                _say({"op": op, "ok": True, "row": row})
+            elif op == "menu":
+                menu = w.show_result_menu()
+                _say({"op": op, "ok": menu is not None})
+            elif op == "settings":
+                self.app.open_settings()
+                dialog = self.app.settings_dialog
+                dialog.move(40, 40)
+                dialog.tabs.setCurrentIndex(int(cmd.get("tab", 0)))
+                _say({"op": op, "ok": True, "width": dialog.width(), "height": dialog.height(),
+                      "tabs": [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]})
+            elif op == "close_dialogs":
+                for d in (getattr(self.app, "settings_dialog", None), w.context_menu, w.message_box):
+                    if d is not None:
+                        d.close()
+                _say({"op": op, "ok": True})
+            elif op == "language":
+                from . import i18n
+
+                _say({"op": op, "language": i18n.install(cmd["language"])})
+            elif op == "grab":
+                target = cmd.get("target", "window")
+                screen = w.screen()
+                if target == "screen":
+                    pm = screen.grabWindow(0)
+                elif target == "dialog":
+                    pm = self.app.settings_dialog.grab()
+                else:
+                    pm = screen.grabWindow(w.winId())
+                    if pm.isNull() or pm.width() == 0:
+                        pm = w.grab()
                 ok = pm.save(cmd["path"], "PNG")
                 _say({"op": op, "ok": ok, "width": pm.width(), "height": pm.height()})
             elif op == "quit":

@@ -3,8 +3,10 @@
 Each setting gets a widget by its type: a check box for bool, a list of choices where the schema names
 them (or where the engine has a registry: embedding models, answer models from the catalog with their
 sizes), spin boxes for numbers, a line for text; folders get a list with add/remove through a folder
-picker, ignore patterns a text box with one pattern per line. Labels are translated, the schema's
-description is the tooltip. ``values()`` returns what the dialog holds; ``changes()`` only what differs
+picker, ignore patterns a text box with one pattern per line, extra models a list to tick. Settings are
+grouped, labelled and explained in plain words by ``ui.settings_labels`` (translated); the dialog fits a
+1024x768 screen (long model names shorten instead of widening it), and the web fields are greyed out
+while web search is off. ``values()`` returns what the dialog holds; ``changes()`` only what differs
 from the library's settings, which ``apply_settings`` saves with ``Config.set``.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QUrl
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -37,65 +40,15 @@ from PySide6.QtWidgets import (
 
 from mysearch.config import SCHEMA, Config, Setting
 
+from .folders import home, suggested_folders
+from .settings_labels import CHOICE_LABELS, GROUPS, LABELS, label_for  # noqa: F401 - LABELS for tests
+
 log = logging.getLogger(__name__)
 
 _T = QCoreApplication.translate
 
-# tabs by key prefix; labels are the translated names of the settings
-TABS = (
-    ("Folders", ("folders", "index.")),
-    ("Search", ("search.", "embedding.", "chunk.")),
-    ("Answers", ("answer.", "web.")),
-    ("Appearance", ("ui.",)),
-    ("Advanced", ("watch.", "store.")),
-)
-
-LABELS = {
-    "folders": "Folders to index",
-    "index.ignore": "Ignore patterns",
-    "index.max_file_mb": "Largest file (MiB)",
-    "index.timeout_s": "Time limit per file (s)",
-    "index.hidden": "Index hidden files",
-    "embedding.model": "Embedding model",
-    "embedding.batch_size": "Embedding batch size",
-    "embedding.threads": "Embedding threads",
-    "chunk.tokens": "Chunk size (tokens)",
-    "chunk.overlap": "Chunk overlap (tokens)",
-    "watch.debounce_s": "Wait after a change (s)",
-    "watch.rescan_s": "Rescan interval (s)",
-    "watch.max_watches": "Most watched folders",
-    "store.url": "Chroma server URL",
-    "search.k": "Results shown",
-    "search.keyword_weight": "Keyword weight",
-    "search.dense_weight": "Meaning weight",
-    "search.fusion": "Fusion",
-    "answer.model": "Answer model",
-    "answer.gpu": "Use the GPU",
-    "answer.threads": "Answer threads",
-    "answer.sources": "Sources per answer",
-    "answer.max_tokens": "Longest answer (tokens)",
-    "web.enabled": "Web search",
-    "web.provider": "Web search service",
-    "web.url": "Service address",
-    "web.api_key": "API key",
-    "web.results": "Web pages per answer",
-    "ui.theme": "Theme",
-    "ui.language": "Language",
-}
-
-CHOICE_LABELS = {
-    "system": "Follow the system",
-    "light": "Light",
-    "dark": "Dark",
-    "en": "English",
-    "ko": "한국어 (Korean)",
-    "auto": "When available",
-    "off": "Off",
-    "score": "Standardised scores",
-    "rrf": "Reciprocal ranks",
-    "searxng": "SearXNG",
-    "brave": "Brave Search API",
-}
+LANGUAGE_NAMES = {"en": "English", "ko": "Korean", "zh": "Chinese", "ja": "Japanese", "and more": "and more"}
+WEB_SWITCH = "web.enabled"  # the web fields are editable only while it is on
 
 
 def _size(n: int | None) -> str:
@@ -109,7 +62,7 @@ def model_choices(key: str) -> list[tuple[str, str]]:
     if key == "embedding.model":
         from mysearch import embed
 
-        return [(i.name, f"{i.name} — {i.description}") for i in embed.available()]
+        return [(i.name, f"{i.name} — {_T('SettingsDialog', i.description)}") for i in embed.available()]
     if key == "answer.model":
         try:
             from mysearch.llm import catalog
@@ -118,7 +71,7 @@ def model_choices(key: str) -> list[tuple[str, str]]:
         out = []
         try:
             for m in catalog.answer_models():
-                langs = ", ".join(m.languages[:3])
+                langs = ", ".join(_T("SettingsDialog", LANGUAGE_NAMES.get(c, c)) for c in m.languages[:3])
                 extra = " · ".join(x for x in (_size(m.size), langs) if x)
                 out.append((m.name, f"{m.name} ({extra})" if extra else m.name))
         except Exception:  # noqa: BLE001 - a broken user catalog must not break the dialog
@@ -146,7 +99,20 @@ class FolderList(QWidget):
         lay.addLayout(row)
         self.add_button.clicked.connect(self.pick)
         self.remove_button.clicked.connect(self.remove_selected)
-        self.picker = lambda: QFileDialog.getExistingDirectory(self, self.tr("Choose a folder to index"))
+        self.picker = self._ask
+
+    def picker_dialog(self) -> QFileDialog:
+        """The folder picker: it opens at the home folder (not wherever the app was started) with the
+        usual folders in its side bar."""
+        dialog = QFileDialog(self, self.tr("Choose a folder to index"), str(home()))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setSidebarUrls([QUrl.fromLocalFile(p) for p in [str(home()), *suggested_folders()]])
+        return dialog
+
+    def _ask(self) -> str:
+        dialog = self.picker_dialog()
+        return dialog.selectedFiles()[0] if dialog.exec() and dialog.selectedFiles() else ""
 
     def pick(self) -> None:
         folder = self.picker()
@@ -165,47 +131,99 @@ class FolderList(QWidget):
         return [self.list.item(i).text() for i in range(self.list.count())]
 
 
+class ModelChecklist(QListWidget):
+    """Models to tick (the extra meaning search models); models the registry does not list stay."""
+
+    def __init__(self, choices: list[tuple[str, str]], checked: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        known = {v for v, _ in choices}
+        for v, text in [*choices, *((c, c) for c in checked if c not in known)]:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, v)
+            item.setToolTip(text)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            self.addItem(item)
+        self.set_checked(checked)
+        self.setMaximumHeight(110)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+
+    def checked(self) -> list[str]:
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, values: list[str]) -> None:
+        for i in range(self.count()):
+            on = self.item(i).data(Qt.ItemDataRole.UserRole) in values
+            self.item(i).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+
 class SettingsDialog(QDialog):
     def __init__(self, config: Config, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.config = config
         self.setWindowTitle(self.tr("Settings"))
-        self.resize(720, 560)
         self.editors: dict[str, Any] = {}
+        self.labels: dict[str, QLabel] = {}
         lay = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
+        self.tabs.setUsesScrollButtons(True)
         lay.addWidget(self.tabs)
-        placed: set[str] = set()
-        for title, prefixes in TABS:
+        forms: dict[str, QFormLayout] = {}
+        pages: dict[str, QWidget] = {}
+        for group in GROUPS:
             page = QWidget()
-            form = QFormLayout(page)
+            column = QVBoxLayout(page)
+            form = QFormLayout()
+            column.addLayout(form)
+            column.addStretch(1)  # rows keep their height; the space goes below them
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            for s in SCHEMA:
-                if s.key in placed or not s.key.startswith(prefixes):
-                    continue
-                placed.add(s.key)
-                self._add_row(form, s)
-            if title == "Answers":
-                note = QLabel(self.tr("With web search off, nothing you type leaves this computer."), page)
-                note.setWordWrap(True)
-                form.addRow(note)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            forms[group], pages[group] = form, page
+        for s in SCHEMA:
+            self._add_row(forms[label_for(s.key, s.description).group], s)
+        note = QLabel(self.tr("With web search off, nothing you type leaves this computer."), pages["Web"])
+        note.setWordWrap(True)
+        forms["Web"].addRow(note)
+        self.scrolls: list[QScrollArea] = []
+        for group in GROUPS:
+            if forms[group].rowCount() == 0:
+                continue
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
-            scroll.setWidget(page)
-            self.tabs.addTab(scroll, _T("SettingsDialog", title))
+            scroll.setWidget(pages[group])
+            self.scrolls.append(scroll)
+            self.tabs.addTab(scroll, _T("SettingsDialog", group))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         lay.addWidget(buttons)
+        switch = self.editors.get(WEB_SWITCH)
+        if isinstance(switch, QCheckBox):
+            switch.toggled.connect(self._web_fields)
+            self._web_fields(switch.isChecked())
+        # wide enough for every tab's name (no scroll arrows), small enough for a 1024x768 screen
+        wide = self.tabs.tabBar().sizeHint().width() + 40
+        self.resize(self.sizeHint().expandedTo(QSize(max(680, wide), 520)).boundedTo(QSize(980, 640)))
+
+    def _web_fields(self, on: bool) -> None:
+        for key, editor in self.editors.items():
+            if key.startswith("web.") and key != WEB_SWITCH:
+                editor.setEnabled(on)
+                self.labels[key].setEnabled(on)
 
     def _add_row(self, form: QFormLayout, s: Setting) -> None:
         value = self.config.get(s.key)
         editor = self._editor(s, value)
         self.editors[s.key] = editor
-        label = QLabel(_T("SettingsDialog", LABELS.get(s.key, s.key)))
-        label.setToolTip(f"{s.key}: {s.description}")
-        editor.setToolTip(f"{s.key}: {s.description}")
+        info = label_for(s.key, s.description)
+        label = QLabel(_T("SettingsDialog", info.text))
+        label.setWordWrap(True)
+        tip = _T("SettingsDialog", info.help) if info.help else ""
+        label.setToolTip(tip)
+        editor.setToolTip(tip)
+        self.labels[s.key] = label
         if s.type is list:
             form.addRow(label)
             form.addRow(editor)
@@ -215,6 +233,8 @@ class SettingsDialog(QDialog):
     def _editor(self, s: Setting, value: Any) -> QWidget:
         if s.key == "folders":
             return FolderList(list(value), self)
+        if s.key == "embedding.extra":
+            return ModelChecklist(model_choices("embedding.model"), list(value), self)
         if s.type is list:
             box = QPlainTextEdit(self)
             box.setPlaceholderText(self.tr("One pattern per line, e.g. *.log or build/"))
@@ -230,8 +250,11 @@ class SettingsDialog(QDialog):
             choices = model_choices(s.key) or None
         if choices is not None:
             combo = QComboBox(self)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(18)  # a long model description shortens; the dialog stays narrow
             for v, text in choices:
                 combo.addItem(text, v)
+                combo.setItemData(combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
             i = combo.findData(value)
             if i < 0:  # a value the registry does not list (a model added later): keep it
                 combo.addItem(str(value), value)
@@ -242,6 +265,8 @@ class SettingsDialog(QDialog):
         if s.type is int:
             spin = QSpinBox(self)
             spin.setRange(int(low or 0), int(high if high is not None else 10**9))
+            if "0 means" in s.description and spin.minimum() == 0:
+                spin.setSpecialValueText(self.tr("Automatic"))  # not "0 folders"
             spin.setValue(int(value))
             return spin
         if s.type is float:
@@ -261,6 +286,8 @@ class SettingsDialog(QDialog):
         w = self.editors[key]
         if isinstance(w, FolderList):
             return w.folders()
+        if isinstance(w, ModelChecklist):
+            return w.checked()
         if isinstance(w, QPlainTextEdit):
             return [line.strip() for line in w.toPlainText().splitlines() if line.strip()]
         if isinstance(w, QCheckBox):
@@ -283,6 +310,8 @@ class SettingsDialog(QDialog):
         if isinstance(w, FolderList):
             w.list.clear()
             w.list.addItems(list(value))
+        elif isinstance(w, ModelChecklist):
+            w.set_checked(list(value))
         elif isinstance(w, QPlainTextEdit):
             w.setPlainText("\n".join(value))
         elif isinstance(w, QCheckBox):

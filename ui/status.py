@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .reasons import reason_text
 from .worker import Runner
 
 POLL_MS = 500
@@ -46,6 +47,7 @@ def eta_text(seconds: float | None, tr: Any) -> str:
 
 class StatusPanel(QWidget):
     ownerLost = Signal(object)  # a poll could not reach the owner: the exception
+    changed = Signal()  # new state or counts from the owner
 
     def __init__(self, lib: Any, runner: Runner, engine: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,8 +119,12 @@ class StatusPanel(QWidget):
     def _on_state(self, state: dict[str, Any]) -> None:
         self._polling = False
         if self.engine is not None:
+            settled = state.get("phase") == "idle" and self.state.get("phase") != "idle"
             self.state = state
             self._show_state()
+            if settled and not self._asking:  # the counts (vectors still to build) are news now
+                self.refresh_counts()
+            self.changed.emit()
 
     def _on_poll_failed(self, exc: object) -> None:
         self._polling = False
@@ -192,6 +198,7 @@ class StatusPanel(QWidget):
         self._asking = False
         self.status = status
         self._show_counts()
+        self.changed.emit()
 
     def _on_counts_failed(self, exc: object) -> None:
         self._asking = False
@@ -247,7 +254,7 @@ class ProblemsDialog(QDialog):
         for row, p in enumerate(problems):
             self.table.setItem(row, 0, QTableWidgetItem(p.get("path", "")))
             self.table.setItem(row, 1, QTableWidgetItem(self.tr(p.get("state", ""))))
-            self.table.setItem(row, 2, QTableWidgetItem(p.get("reason", "")))
+            self.table.setItem(row, 2, QTableWidgetItem(reason_text(p.get("reason", ""))))
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.resizeColumnToContents(0)
         lay.addWidget(self.table)

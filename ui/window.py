@@ -5,7 +5,15 @@ hybrid search once typing pauses for 150 ms; each request carries a sequence num
 for an older request is dropped, so results never jump back to an earlier query.
 Enter (or Ask) streams an answer (``RemoteEngine.ask``: retrieval by the library's owner, generation in
 this process): the sources appear first, then the text token by token; ``[n]`` become links that open
-the cited file at its page; Stop cancels. Searches go to the process that owns the library
+the cited file at its page; Stop cancels.
+
+Keyboard habits follow Spotlight and Alfred: Down from the box selects the first result, Up on the first
+result goes back to the box, typing in the list goes to the box, Esc stops an answer, then clears the
+query, then (with a tray icon to come back from) hides the window; with no tray an empty Esc does
+nothing, since a hidden window could not be found again. Ctrl+Q quits. Every action has a key
+(``SHORTCUTS``), and each result has a context menu (right click, Menu key or Shift+F10).
+
+Searches go to the process that owns the library
 (``ui.engine``); previews read the catalog read-only. Everything that touches the engine goes through
 ``Runner``; this module only reads results.
 """
@@ -19,9 +27,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QFileInfo, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QFileInfo, QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFileIconProvider,
     QHBoxLayout,
     QLabel,
@@ -29,6 +38,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -38,11 +49,13 @@ from PySide6.QtWidgets import (
 from mysearch import paths
 from mysearch.errors import MySearchError
 from mysearch.library import Library
+from mysearch.search import Filters
 
 from . import render
-from .links import LinkPolicy, Opener, file_url
+from .links import FAILED, OPENED, LinkPolicy, Opener, file_url
 from .safe_browser import SafeBrowser
 from .status import StatusPanel
+from .web_toggle import WebToggle, web_mark
 from .worker import Runner
 
 log = logging.getLogger(__name__)
@@ -75,10 +88,53 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+class ResultList(QListWidget):
+    """The results; Up on the first row goes back to the box, typing goes to the box, the Menu key
+    and Shift+F10 open the result's menu."""
+
+    upFromTop = Signal()
+    typed = Signal(object)  # the key event, for the search box
+    menuRequested = Signal()
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        key, mods = event.key(), event.modifiers()
+        if key == Qt.Key.Key_Up and self.currentRow() <= 0:
+            self.upFromTop.emit()
+            return
+        if key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and mods == Qt.KeyboardModifier.ShiftModifier):
+            self.menuRequested.emit()
+            return
+        held = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
+        text = event.text()
+        if key == Qt.Key.Key_Backspace or (text and text.isprintable() and not (mods & held)):
+            self.typed.emit(event)
+            return
+        super().keyPressEvent(event)
+
+
+# what each key does; listed in the README and reachable without a mouse
+SHORTCUTS = {
+    "focus": ("Ctrl+K", "Ctrl+L", "/"),
+    "ask": ("Return", "Ctrl+Return"),
+    "settings": ("Ctrl+,",),
+    "preview": ("Ctrl+P",),
+    "answer": ("Ctrl+J",),
+    "quit": ("Ctrl+Q",),
+    "open": ("Ctrl+O",),
+    "open-folder": ("Ctrl+Shift+O",),
+    "copy-path": ("Ctrl+Shift+C",),
+    "copy-text": ("Ctrl+C",),
+    "remove": ("Delete",),
+    "ask-file": ("Ctrl+Shift+A",),
+}
+
+
 class MainWindow(QMainWindow):
     resultsShown = Signal(str, str)  # query, mode (keyword | hybrid)
     answerFinished = Signal(object)  # the Answer
     errorShown = Signal(str)
+    quitRequested = Signal()
+    removed = Signal(str)  # a file was taken out of the index
 
     def __init__(
         self,
@@ -116,6 +172,12 @@ class MainWindow(QMainWindow):
         self._citations: dict[int, Any] = {}
         self._answer: Any = None
         self._icons = QFileIconProvider()
+        self._passages: dict[int, str] = {}  # chunk id -> the passage the preview showed
+        self._removed: set[str] = set()  # taken out of the index; hidden until the owner has rescanned
+        self._hybrid_seen = False  # meaning search has answered once since the window opened
+        self.ask_scope: str | None = None  # "Ask about this file"
+        self.context_menu: QMenu | None = None
+        self.message_box: QMessageBox | None = None
         self.close_to_tray = False
         self._build()
         self.retranslate()
@@ -135,6 +197,8 @@ class MainWindow(QMainWindow):
         self.settings_button = QPushButton(self)
         top.addWidget(self.search_box, 1)
         top.addWidget(self.ask_button)
+        self.web_toggle = WebToggle(self.lib, self)  # this question to the web or not, and to whom
+        top.addWidget(self.web_toggle)
         top.addWidget(self.settings_button)
         outer.addLayout(top)
 
@@ -146,7 +210,16 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.results = QListWidget(self)
+        left = QWidget(self)
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.notice = QLabel(self)  # keyword-only while meaning search is not ready
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setStyleSheet("QLabel { color:#6b5a00; background:rgba(255,226,122,0.35); padding:4px; }")
+        self.notice.hide()
+        lv.addWidget(self.notice)
+        self.results = ResultList(self)
         self.results.setIconSize(QSize(24, 24))
         self.results.setWordWrap(True)
         self.results.setUniformItemSizes(False)
@@ -159,7 +232,13 @@ class MainWindow(QMainWindow):
         self.results.currentRowChanged.connect(self._on_select)
         self.results.itemActivated.connect(self._open_item)
         self.results.viewport().installEventFilter(self)
-        split.addWidget(self.results)
+        self.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.results.customContextMenuRequested.connect(self._menu_at)
+        self.results.menuRequested.connect(lambda: self.show_result_menu())
+        self.results.upFromTop.connect(self._back_to_box)
+        self.results.typed.connect(self._type_into_box)
+        lv.addWidget(self.results, 1)
+        split.addWidget(left)
 
         right = QSplitter(Qt.Orientation.Vertical, self)
         self.preview = SafeBrowser(self)
@@ -173,7 +252,17 @@ class MainWindow(QMainWindow):
         self.answer_state = QLabel(self)
         self.stop_button = QPushButton(self)
         self.stop_button.setEnabled(False)
+        self.scope_label = QLabel(self)  # "About: file" while asking about one file
+        self.scope_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.scope_clear = QPushButton("×", self)
+        self.scope_clear.setFlat(True)
+        self.scope_clear.setFixedWidth(24)
+        self.scope_clear.clicked.connect(self.clear_scope)
+        self.scope_label.hide()
+        self.scope_clear.hide()
         head.addWidget(self.answer_title)
+        head.addWidget(self.scope_label)
+        head.addWidget(self.scope_clear)
         head.addWidget(self.answer_state, 1)
         head.addWidget(self.stop_button)
         ab.addLayout(head)
@@ -189,6 +278,7 @@ class MainWindow(QMainWindow):
 
         self.status_panel = StatusPanel(self.lib, self.runner, self.engine, self)
         self.statusBar().addPermanentWidget(self.status_panel, 1)
+        self.status_panel.changed.connect(self._show_notice)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -203,19 +293,71 @@ class MainWindow(QMainWindow):
         self.search_box.downPressed.connect(self._focus_results)
         self.ask_button.clicked.connect(self.ask)
         self.stop_button.clicked.connect(self.stop_answer)
-        for keys in (QKeySequence("Ctrl+K"), QKeySequence("Ctrl+L"), QKeySequence(Qt.Key.Key_Slash)):
-            sc = QShortcut(keys, self)
-            sc.setContext(Qt.ShortcutContext.ApplicationShortcut if keys != QKeySequence(Qt.Key.Key_Slash)
-                          else Qt.ShortcutContext.WindowShortcut)
+        for keys in SHORTCUTS["focus"]:
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut if keys != "/" else Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(self.focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop_answer)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.escape)
+        window_keys: dict[str, Callable[[], None]] = {
+            "settings": self.settings_button.click,
+            "preview": lambda: self.preview.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            "answer": lambda: self.answer_view.setFocus(Qt.FocusReason.ShortcutFocusReason),
+            "quit": self.quitRequested.emit,
+        }
+        for name, slot in window_keys.items():
+            for keys in SHORTCUTS[name]:
+                QShortcut(QKeySequence(keys), self, activated=slot)
+        QShortcut(QKeySequence(SHORTCUTS["ask"][1]), self, activated=self.ask)
+        self._build_actions()
+
+    def _build_actions(self) -> None:
+        """The result actions: in the context menu, and on keys (Copy text and Remove only while the
+        list has focus: in the box Ctrl+C and Delete edit the text)."""
+        slots: dict[str, Callable[[], None]] = {
+            "open": lambda: self._on_current(self.open_hit),
+            "open-folder": lambda: self._on_current(self.open_folder),
+            "copy-path": lambda: self._on_current(self.copy_path),
+            "copy-text": lambda: self._on_current(self.copy_text),
+            "remove": lambda: self._on_current(self.confirm_remove),
+            "ask-file": lambda: self._on_current(self.ask_about),
+        }
+        self.result_actions: dict[str, QAction] = {}
+        for name, slot in slots.items():
+            action = QAction(self)
+            action.setObjectName(name)
+            action.setShortcuts([QKeySequence(k) for k in SHORTCUTS[name]])
+            action.triggered.connect(slot)
+            if name in ("copy-text", "remove"):
+                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+                self.results.addAction(action)
+            else:
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                self.addAction(action)
+            self.result_actions[name] = action
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("mysearch"))
         self.search_box.setPlaceholderText(self.tr("Search your files, or ask a question and press Enter  (Ctrl+K)"))
         self.ask_button.setText(self.tr("Ask"))
         self.ask_button.setToolTip(self.tr("Write an answer from your files (Enter)"))
+        self.preview.setToolTip(self.tr("Preview of the selected result (Ctrl+P)"))
+        self.answer_view.setToolTip(self.tr("The answer and its sources (Ctrl+J)"))
         self.settings_button.setText(self.tr("Settings"))
+        self.settings_button.setToolTip(self.tr("Folders, languages, models and more (Ctrl+,)"))
+        self.scope_clear.setToolTip(self.tr("Ask about all files again"))
+        names = {
+            "open": self.tr("Open"),
+            "open-folder": self.tr("Open containing folder"),
+            "copy-path": self.tr("Copy path"),
+            "copy-text": self.tr("Copy text"),
+            "remove": self.tr("Remove from index…"),
+            "ask-file": self.tr("Ask about this file"),
+        }
+        for name, text in names.items():
+            self.result_actions[name].setText(text)
+        self._show_notice()
+        if self.ask_scope:
+            self._show_scope()
         self.answer_title.setText("<b>" + self.tr("Answer") + "</b>")
         self.stop_button.setText(self.tr("Stop"))
         if not self.hits and not self.query:
@@ -283,9 +425,38 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     def _focus_results(self) -> None:
-        if self.results.count():
-            self.results.setFocus()
-            self.results.setCurrentRow(max(0, self.results.currentRow()))
+        """Down from the box: the list takes the focus with a result selected (the first, unless
+        another one already is)."""
+        if not self.results.count():
+            return
+        self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+        row = self.results.currentRow()
+        if row < 0 or not self.results.item(row).isSelected():
+            row = max(row, 0)
+            self.results.setCurrentRow(row)
+            self.results.item(row).setSelected(True)
+
+    def _back_to_box(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.search_box.end(False)
+
+    def _type_into_box(self, event: Any) -> None:
+        """A key typed in the list: the query gets it, as if typed in the box."""
+        self._back_to_box()
+        QApplication.sendEvent(self.search_box, event)
+
+    def escape(self) -> None:
+        """Esc: stop the answer being written, else clear the query, else forget the "ask about
+        this file" scope, else hide to the tray when there is one (otherwise nothing)."""
+        if self._cancel is not None and not self._cancel.is_set():
+            self.stop_answer()
+        elif self.search_box.text():
+            self.search_box.clear()
+            self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.ask_scope:
+            self.clear_scope()
+        elif self.close_to_tray:
+            self.hide()
 
     # --- errors -------------------------------------------------------------------------------
     def show_error(self, exc: object) -> None:
@@ -348,6 +519,8 @@ class MainWindow(QMainWindow):
             self.stale_dropped += 1
             return
         self._shown = (seq, mode)
+        if mode == "hybrid":
+            self._hybrid_seen = True
         self.latencies_ms.append((mode, (time.perf_counter() - self._typed_at) * 1000))
         self.clear_error()
         self._show_hits(hits, text, mode)
@@ -360,9 +533,23 @@ class MainWindow(QMainWindow):
         elif seq == self._seq and self.engine_ready:
             self.show_error(self.tr("Search failed: {reason}").format(reason=describe(exc)))
 
+    def meaning_ready(self) -> bool:
+        """Whether results include meaning search: it has answered once since the window opened and
+        the owner is not building the vectors the search uses."""
+        status = self.status_panel.status or {}
+        model = status.get("searchable_model")
+        pending = (status.get("vectors_pending_by_model") or {}).get(model, status.get("vectors_pending", 0))
+        return self._hybrid_seen and not pending and self.status_panel.state.get("phase") != "embedding"
+
+    def _show_notice(self) -> None:
+        keyword_only = bool(self.hits) and not self.meaning_ready()
+        self.notice.setText(self.tr("Keyword matches only: meaning search is still getting ready, so the list "
+                                    "may change.") if keyword_only else "")
+        self.notice.setVisible(keyword_only)
+
     def _show_hits(self, hits: list[Any], text: str, mode: str) -> None:
         keep = self.hits[self.results.currentRow()].path if 0 <= self.results.currentRow() < len(self.hits) else None
-        self.hits = list(hits)
+        self.hits = [h for h in hits if h.path not in self._removed]
         self.results.blockSignals(True)
         self.results.clear()
         page_word = self.tr("page")
@@ -382,6 +569,7 @@ class MainWindow(QMainWindow):
             self.results.setItemWidget(item, label)
         self._fit_rows()
         self.results.blockSignals(False)
+        self._show_notice()
         row = next((i for i, h in enumerate(self.hits) if h.path == keep), 0) if self.hits else -1
         self.results.setCurrentRow(row)
         if row >= 0:
@@ -406,6 +594,7 @@ class MainWindow(QMainWindow):
         )
 
     def _show_preview(self, hit: Any, parts: tuple[list[str], str, list[tuple[int, int]], list[str]]) -> None:
+        self._passages[hit.chunk_id] = parts[1]
         current = self.results.currentRow()
         if not (0 <= current < len(self.hits)) or self.hits[current] is not hit:
             return  # the selection moved on
@@ -414,12 +603,151 @@ class MainWindow(QMainWindow):
         link = file_url(hit.path, hit.page).toString()
         head = (f'<h3>{render.escape(title)}</h3><p><a href="{render.escape(link)}">{render.escape(hit.path)}</a>'
                 f'{" · " + render.escape(where) if where else ""}</p>')
-        self.preview.setHtml(head + render.preview_html(*parts))
+        markdown = hit.path.lower().endswith((".md", ".markdown"))
+        self.preview.setHtml(head + render.preview_html(*parts, markdown=markdown))
 
     def _open_item(self, item: QListWidgetItem) -> None:
         row = self.results.row(item)
         if 0 <= row < len(self.hits):
-            self.open_link(file_url(self.hits[row].path, self.hits[row].page))
+            self.open_hit(self.hits[row])
+
+    # --- result actions -------------------------------------------------------------------------
+    def current_hit(self) -> Any:
+        row = self.results.currentRow()
+        return self.hits[row] if 0 <= row < len(self.hits) else None
+
+    def _on_current(self, action: Callable[[Any], object]) -> None:
+        hit = self.current_hit()
+        if hit is not None:
+            action(hit)
+
+    def _menu_at(self, pos: QPoint) -> None:
+        row = self.results.indexAt(pos).row()
+        if row >= 0:
+            self.results.setCurrentRow(row)
+            self.show_result_menu(pos)
+
+    def show_result_menu(self, pos: QPoint | None = None) -> QMenu | None:
+        """The selected result's menu, at ``pos`` in the list (or at the result, from the keyboard);
+        not modal, so it is also the tests' way in."""
+        row = self.results.currentRow()
+        if not (0 <= row < len(self.hits)):
+            return None
+        if pos is None:
+            pos = self.results.visualItemRect(self.results.item(row)).center()
+        menu = QMenu(self)
+        for name in ("open", "open-folder", None, "copy-path", "copy-text", None, "ask-file", None, "remove"):
+            if name is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(self.result_actions[name])
+        self.context_menu = menu
+        menu.popup(self.results.viewport().mapToGlobal(pos))
+        return menu
+
+    def open_hit(self, hit: Any) -> bool:
+        result = self.links.open(file_url(hit.path, hit.page))
+        if result == FAILED:
+            self.cannot_open(hit.path)
+        elif result != OPENED:
+            self.show_error(self.tr("Not opened: {url} is not an indexed file or a web page.").format(url=hit.path))
+        return result == OPENED
+
+    def open_folder(self, hit: Any) -> bool:
+        result = self.links.open_folder(hit.path)
+        if result == FAILED:
+            self.copy_path(hit)
+            self.show_error(self.tr("The desktop could not open the folder of {path}; the path is copied.").format(
+                path=hit.path))
+        return result == OPENED
+
+    def cannot_open(self, path: str) -> QMessageBox:
+        """No program opens this file: say so, and offer the folder or the path."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Cannot open the file"),
+                          self.tr("No program on this computer opens {name}.").format(name=os.path.basename(path)),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(path)
+        folder = box.addButton(self.tr("Open containing folder"), QMessageBox.ButtonRole.ActionRole)
+        copy = box.addButton(self.tr("Copy path"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        hit = next((h for h in self.hits if h.path == path), None)
+
+        def clicked(button: Any) -> None:
+            if button is copy:
+                QGuiApplication.clipboard().setText(path)
+            elif button is folder and hit is not None:
+                self.open_folder(hit)
+
+        box.buttonClicked.connect(clicked)
+        self.message_box = box
+        box.open()
+        return box
+
+    def copy_path(self, hit: Any) -> None:
+        QGuiApplication.clipboard().setText(hit.path)
+
+    def copy_text(self, hit: Any) -> None:
+        """The passage the preview shows (with its line breaks), else the result's snippet."""
+        text = self._passages.get(hit.chunk_id) or hit.snippet.strip("…")
+        QGuiApplication.clipboard().setText(text)
+
+    def confirm_remove(self, hit: Any) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Remove from index"),
+                          self.tr("Stop searching {name}? The file itself stays where it is; it is kept out of the "
+                                  "index until you remove its rule under Settings › What to skip.").format(
+                              name=os.path.basename(hit.path)),
+                          QMessageBox.StandardButton.Cancel, self)
+        remove = box.addButton(self.tr("Remove from index"), QMessageBox.ButtonRole.DestructiveRole)
+        box.buttonClicked.connect(lambda button: self.remove_from_index(hit) if button is remove else None)
+        self.message_box = box
+        box.open()
+        return box
+
+    def remove_from_index(self, hit: Any) -> None:
+        """Keep the file out of the index (``Library.exclude``) and tell the owner, which rescans; the
+        result leaves the list at once."""
+        lib, engine, path = self.lib, self.engine, hit.path
+
+        def work() -> str:
+            rule = lib.exclude(path)
+            if engine is not None:
+                engine.control("settings_changed")
+            return rule
+
+        self._removed.add(path)
+        mode = self._shown[1] or "keyword"
+        self._show_hits(self.hits, self.query, mode)
+        self.runner.submit(work, done=lambda _rule: self.removed.emit(path), failed=self._remove_failed(path))
+
+    def _remove_failed(self, path: str) -> Callable[[object], None]:
+        def failed(exc: object) -> None:
+            self._removed.discard(path)
+            self.show_error(exc)
+
+        return failed
+
+    def forget_removed(self) -> None:
+        """The ignore rules were edited: show whatever the index has again."""
+        self._removed.clear()
+
+    def ask_about(self, hit: Any) -> None:
+        """Answer from this file only: the box's question right away, or the next one asked."""
+        self.ask_scope = hit.path
+        self._show_scope()
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.search_box.text().strip():
+            self.ask()
+
+    def _show_scope(self) -> None:
+        name = os.path.basename(self.ask_scope or "")
+        self.scope_label.setText(self.tr("About: {name}").format(name=name))
+        self.scope_label.setToolTip(self.ask_scope or "")
+        self.scope_label.setVisible(bool(self.ask_scope))
+        self.scope_clear.setVisible(bool(self.ask_scope))
+
+    def clear_scope(self) -> None:
+        self.ask_scope = None
+        self._show_scope()
 
     # --- answering ------------------------------------------------------------------------------
     def ask(self) -> None:
@@ -434,10 +762,12 @@ class MainWindow(QMainWindow):
         self.answer_state.setText(self.tr("Finding sources…"))
         self.answer_view.clear()
         self.stop_button.setEnabled(True)
-        engine = self.engine
+        engine, web_search = self.engine, self.web_toggle.choice()
+
+        filters = Filters(folders=(self.ask_scope,)) if self.ask_scope else None
 
         def work(report: Callable[[object], None]) -> None:
-            for event in engine.ask(question, cancel=cancel):
+            for event in engine.ask(question, cancel=cancel, filters=filters, web_search=web_search):
                 report(event)
 
         self.runner.submit(
@@ -511,7 +841,7 @@ class MainWindow(QMainWindow):
         for n, path, page, label, url in items:
             where = render.location(page, label, page_word)
             rows.append(
-                f'<a href="cite:{n}">[{n}]</a> {render.escape(os.path.basename(path) or path)}'
+                f'<a href="cite:{n}">[{n}]</a> {web_mark(path)}{render.escape(os.path.basename(path) or path)}'
                 f'<span style="color:#808080"> — {render.escape(path)}{" · " + render.escape(where) if where else ""}'
                 "</span>"
             )
@@ -529,11 +859,15 @@ class MainWindow(QMainWindow):
             if target is None:
                 return False
             url = target
-        opened = self.links.open(url)
-        if not opened:
+        result = self.links.open(url)
+        if result == FAILED and url.isLocalFile():
+            self.cannot_open(url.toLocalFile())
+        elif result == FAILED:
+            self.show_error(self.tr("The desktop could not open {url}.").format(url=url.toString()))
+        elif result != OPENED:
             self.show_error(self.tr("Not opened: {url} is not an indexed file or a web page.").format(
                 url=url.toString()))
-        return opened
+        return result == OPENED
 
     def citation_url(self, n: int) -> QUrl | None:
         if n in self._citations:
