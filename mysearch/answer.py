@@ -130,14 +130,17 @@ def ask(
         answer.timings.update({"first_token_ms": None, "tokens_per_s": None})
         yield Done(answer)
         return
-    rt = runtime.load(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads"))
-    sources = _sources(question, passages, rt)
-    msgs = prompt.messages(question, sources)
-    events: queue.Queue[tuple[str, object]] = queue.Queue()
-    worker = threading.Thread(
-        target=_generate, args=(rt, msgs, cfg.get("answer.max_tokens"), cancel, events), daemon=True
-    )
-    worker.start()
+    # held while the prompt is built and, by the writing thread, until the answer ends: another model chosen
+    # meanwhile (the app's settings, `models use`) closes this one only after that
+    with runtime.use(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt:
+        sources = _sources(question, passages, rt)
+        msgs = prompt.messages(question, sources)
+        events: queue.Queue[tuple[str, object]] = queue.Queue()
+        worker = threading.Thread(
+            target=_generate, args=(rt, msgs, cfg.get("answer.max_tokens"), cancel, events), daemon=True
+        )
+        rt.retain()  # the writing thread's own hold, let go when it ends even if nobody reads the answer
+        worker.start()
     raw, first, n_tokens = [], None, 0
     while True:
         try:
@@ -184,7 +187,11 @@ def warm_up(lib: Library, cancel: threading.Event | None = None) -> dict[str, ob
     its window shows; ``mysearch ask`` while it searches), so the first question costs only its own
     sources and words. ``cancel`` stops the prompt evaluation within milliseconds."""
     cfg = lib.config
-    rt = runtime.load(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads"))
+    with runtime.use(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt:
+        return _warm(rt, cancel)
+
+
+def _warm(rt: runtime.Runtime, cancel: threading.Event | None) -> dict[str, object]:
     msgs = prompt.messages("", [])[:-1] + [{"role": "user", "content": ""}]
     with rt.lock:
         rt.abort_on(cancel)
@@ -280,6 +287,8 @@ def _generate(
     except Exception as exc:  # noqa: BLE001 - handed to the caller's thread
         events.put(("error", exc))
         return
+    finally:
+        rt.release()  # ask() retained it for this thread
     events.put(("done", prompt_tokens))
 
 

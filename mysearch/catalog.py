@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS vectors(
 CREATE TABLE IF NOT EXISTS vector_deletes(
     chunk_id INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY(chunk_id, model)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS missing_roots(root TEXT PRIMARY KEY, since REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS embed_cache(
     model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(model, text_hash)
 ) WITHOUT ROWID;
@@ -244,6 +245,19 @@ class Catalog:
                     "VALUES(?,?,?,?,?,?,?,?)",
                     (path, root, size, mtime_ns, hash, state, reason, time.time()),
                 )
+
+    def fail_keeping_chunks(self, file_id: int, reason: str, size: int, mtime_ns: int) -> None:
+        """A file that was indexed failed to read this time (too slow, a parser crash, a permission): its
+        last good chunks stay searchable and its content hash stays, so the next change is read again; the
+        new stat is remembered, so an unchanged file is not retried on every scan (timeouts only once
+        ``index.timeout_s`` changes)."""
+        self.db.execute(
+            "UPDATE files SET size=?, mtime_ns=?, state=?, reason=? WHERE id=?",
+            (size, mtime_ns, FAILED, reason, file_id),
+        )
+
+    def has_chunks(self, file_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM chunks WHERE file_id=? LIMIT 1", (file_id,)).fetchone() is not None
 
     def store_document(
         self,
@@ -446,9 +460,48 @@ class Catalog:
                 [(model, h, v) for h, v in items],
             )
 
-    def prune_cache(self) -> None:
-        """Drop cached vectors no chunk uses any more (keeps the cache from growing without end)."""
-        self.db.execute("DELETE FROM embed_cache WHERE text_hash NOT IN (SELECT text_hash FROM chunks)")
+    def prune_cache(self, spare: int = 0) -> int:
+        """Drop cached vectors no chunk uses any more once there are more than ``spare`` of them; returns
+        how many went. Each edit leaves its old chunks' vectors behind, so without this the cache grows
+        with every save; ``spare`` keeps a few for a file deleted and restored or an edit undone, and
+        bounds the cache at the live chunks' vectors plus ``spare``."""
+        orphans = "FROM embed_cache WHERE text_hash NOT IN (SELECT text_hash FROM chunks)"
+        if self.db.execute(f"SELECT count(*) {orphans}").fetchone()[0] <= spare:
+            return 0
+        return self.db.execute(f"DELETE {orphans}").rowcount
+
+    def cache_size(self) -> int:
+        return self.db.execute("SELECT count(*) FROM embed_cache").fetchone()[0]
+
+    # --- folders that are not there for now ------------------------------------------------------
+    def missing_roots(self) -> dict[str, float]:
+        """Indexed folders (or files) found missing, with the time they were first missed: their files
+        stay indexed, marked unavailable, until they return or ``index.purge_missing_days`` passes."""
+        return dict(self.db.execute("SELECT root, since FROM missing_roots"))
+
+    def mark_root_missing(self, root: str) -> float:
+        self.db.execute("INSERT OR IGNORE INTO missing_roots(root, since) VALUES(?, ?)", (root, time.time()))
+        return float(self.db.execute("SELECT since FROM missing_roots WHERE root=?", (root,)).fetchone()[0])
+
+    def root_present(self, root: str) -> None:
+        self.db.execute("DELETE FROM missing_roots WHERE root=?", (root,))
+
+    def unavailable(self) -> list[tuple[str, float, int]]:
+        """(root, missing since, files kept) for every missing root."""
+        rows = self.db.execute(
+            "SELECT m.root, m.since, (SELECT count(*) FROM files f WHERE f.root = m.root) FROM missing_roots m "
+            "ORDER BY m.root"
+        )
+        return [(r, since, n) for r, since, n in rows]
+
+    def unavailable_files(self, file_ids: Iterable[int]) -> set[int]:
+        """Which of these files lie under a root that is missing now."""
+        ids = list(file_ids)
+        if not ids:
+            return set()
+        q = (f"SELECT id FROM files WHERE id IN ({','.join('?' * len(ids))}) "
+             "AND root IN (SELECT root FROM missing_roots)")
+        return {r[0] for r in self.db.execute(q, ids)}
 
     # --- counts ---------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

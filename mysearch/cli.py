@@ -329,6 +329,8 @@ def _print_hits(hits: list[dict[str, object]]) -> None:
         print(f"{n}. {h['path']}{where}  [{h['score']:.4f}]")
         if url := _saved_from(h["path"], h.get("url")):
             print(f"   saved from {url}")
+        if h.get("unavailable"):
+            print("   unavailable: its folder is missing for now (unplugged or unmounted?)")
         snippet, pos = str(h["snippet"]), 0
         sys.stdout.write("   ")
         for a, b in h.get("highlights", []):
@@ -378,11 +380,21 @@ def cmd_status(lib, args) -> int:  # noqa: ANN001
     f = st["files"]
     print(f"files: {f['indexed']} indexed, {f['skipped']} skipped, {f['failed']} failed; {st['chunks']} chunks")
     print(f"model: {st['model']} ({st['vectors_pending']} chunks waiting for vectors); store: {st['store']}")
+    if st.get("settings_error"):
+        print(f"settings: {st['settings_error']}; the last good settings are in use")
+    for model, why in (st.get("models_failed") or {}).items():
+        print(f"model {model} left out: {why}")
+    for u in st.get("unavailable") or []:
+        since = time.strftime("%Y-%m-%d %H:%M", time.localtime(u["since"]))
+        print(f"unavailable: {u['folder']} (missing since {since}; its {u['files']} files are kept)")
     service = st.get("service")
     if service:
         print(f"watcher: process {st['owner_pid']}, {service['phase']}; watching {len(service['watched'])} folders")
         for root, why in service["polled"].items():
             print(f"  {root}: {why}")
+        if service.get("last_reconcile"):
+            when = time.strftime("%H:%M:%S", time.localtime(service["last_reconcile"]))
+            print(f"  every folder last checked at {when} (every {service['reconcile_s']:g} s)")
     problems = st["problems"]
     for p in problems[:50]:
         print(f"  {p['state']}: {p['path']}: {p['reason']}")

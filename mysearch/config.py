@@ -8,15 +8,26 @@ folders without touching a real profile.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import math
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import logfile
 from .errors import ConfigError
+
+try:
+    import fcntl
+except ImportError:  # Windows: one writer at a time is up to the user there
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 HOME_ENV = "MYSEARCH_HOME"
 
@@ -97,6 +108,13 @@ SCHEMA: tuple[Setting, ...] = (
         "Time limit for extracting one file; slower files are skipped.",
         range=POSITIVE,
     ),
+    Setting(
+        "index.purge_missing_days",
+        float,
+        30.0,
+        "Days a missing folder (unplugged disk, unmounted share) keeps its files in the index, marked unavailable.",
+        range=Range(0, 36500),
+    ),
     Setting("index.hidden", bool, False, "Also index hidden files and folders (names starting with a dot)."),
     Setting(
         "embedding.model",
@@ -126,6 +144,13 @@ SCHEMA: tuple[Setting, ...] = (
         float,
         300.0,
         "How often folders that cannot be watched are rescanned, in seconds.",
+        range=Range(1),
+    ),
+    Setting(
+        "watch.reconcile_s",
+        float,
+        300.0,
+        "How often every folder is compared with the index by file size and time (repairs missed changes).",
         range=Range(1),
     ),
     Setting(
@@ -267,21 +292,52 @@ def default_home() -> Path:
 
 
 class Config:
-    """Settings of one home folder. Reads are cheap; ``set`` writes the file atomically."""
+    """Settings of one home folder. Reads are cheap; ``set`` writes the file atomically.
+
+    A reload parses into a new dict and swaps it in only when the file reads: a file with a syntax error
+    (a hand edit, a half-written copy from an older version) keeps the last good settings, and the reason
+    is in ``error`` (shown by `mysearch status`), so a running owner never falls back to the defaults and
+    starts re-embedding under another model. Writers take ``settings.json.lock``, re-read the file, change
+    only their own key and replace the file from a temporary file of their own, so two processes setting
+    different keys at once both keep their change."""
 
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
         self.path = self.home / "settings.json"
-        self.reload()
-
-    def reload(self) -> None:
-        """Read the file again (another process, such as the CLI, may have changed it)."""
         self._values: dict[str, Any] = {}
-        if self.path.exists():
-            try:
-                self._values = json.loads(self.path.read_text("utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ConfigError(f"cannot read settings file {self.path}: {exc}") from None
+        self.error: str | None = None  # why the file could not be read last time (None: it could)
+        self.reload(strict=True)
+
+    def reload(self, strict: bool = False) -> None:
+        """Read the file again (another process, such as the CLI, may have changed it).
+
+        ``strict`` (the first read) raises ``ConfigError`` for a file that does not parse; later reloads
+        keep the last good settings instead and report it."""
+        try:
+            values = self._read()
+        except ConfigError as exc:
+            if strict:
+                raise
+            if self.error != str(exc):
+                log.warning("%s; keeping the last good settings", exc)
+            self.error = str(exc)
+            return
+        self._values, self.error = values, None
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text("utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise ConfigError(f"cannot read settings file {self.path}: {exc}") from None
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"cannot read settings file {self.path}: {exc}") from None
+        if not isinstance(values, dict):
+            raise ConfigError(f"cannot read settings file {self.path}: not a JSON object")
+        return values
 
     def get(self, key: str) -> Any:
         s = setting(key)
@@ -295,21 +351,70 @@ class Config:
     def set(self, key: str, value: Any) -> Any:
         s = setting(key)
         parsed = parse_value(s, value)
-        self._values[key] = parsed
-        self._save()
+        if key in ("embedding.model", "embedding.extra"):
+            _check_embedding_models(key, parsed if isinstance(parsed, list) else [parsed])
+        self._write(key, parsed)
         return parsed
 
     def reset(self, key: str) -> None:
         setting(key)
-        self._values.pop(key, None)
-        self._save()
+        self._write(key, _RESET)
 
     def items(self) -> list[tuple[Setting, Any]]:
         return [(s, self.get(s.key)) for s in SCHEMA]
 
-    def _save(self) -> None:
+    def _write(self, key: str, value: Any) -> None:
+        """Change one key in the file as it is now (under the lock), then take the result as ours."""
         self.home.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self._values, indent=2, ensure_ascii=False), "utf-8")
-        os.chmod(tmp, 0o600)  # it may hold an API key
-        os.replace(tmp, self.path)
+        with _file_lock(self.path.with_name(self.path.name + ".lock")):
+            try:
+                current = self._read()
+            except ConfigError:  # unreadable: our last good settings are the best base there is
+                current = dict(self._values)
+            for stale in self.home.glob(".settings-*.tmp"):  # a writer killed mid-way (we hold the lock now)
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+            if value is _RESET:
+                current.pop(key, None)
+            else:
+                current[key] = value
+            fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.home)
+            try:
+                os.fchmod(fd, 0o600)  # it may hold an API key
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(json.dumps(current, indent=2, ensure_ascii=False))
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        self._values, self.error = current, None
+
+
+_RESET = object()
+
+
+def _check_embedding_models(key: str, names: list[str]) -> None:
+    """A typo in a model name would leave every chunk waiting for a model that never comes: refuse it."""
+    from . import embed
+
+    known = {i.name for i in embed.available()}
+    if unknown := [n for n in names if n not in known]:
+        raise ConfigError(
+            f"{key}: unknown embedding model {', '.join(repr(n) for n in unknown)} "
+            f"(available: {', '.join(sorted(known))})"
+        )
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock held by this process until the block ends (released by the OS if it dies)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -50,6 +50,9 @@ class Status:
     owner_pid: int | None = None
     pending_by_model: dict[str, int] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
+    settings_error: str | None = None  # the settings file does not read: the last good settings are in use
+    models_failed: dict[str, str] = field(default_factory=dict)  # extra models left out, with the reason
+    unavailable: list[dict[str, object]] = field(default_factory=list)  # missing folders whose files are kept
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -64,6 +67,9 @@ class Status:
             "searchable_model": self.searchable_model,
             "owner_pid": self.owner_pid,
             "vectors_pending_by_model": self.pending_by_model,
+            "settings_error": self.settings_error,
+            "models_failed": self.models_failed,
+            "unavailable": self.unavailable,
         }
 
 
@@ -78,6 +84,7 @@ class Library:
         self._vectors: VectorStore | None = None
         self._lock = threading.RLock()
         self._readers = threading.local()
+        self.failed_models: dict[str, str] = {}  # extra embedding models that could not load, with why
         library_id = self.catalog.get_meta("library_id")
         if library_id is None:
             library_id = uuid.uuid4().hex
@@ -205,6 +212,8 @@ class Library:
             progress,
             cancel,
             models=self.models,
+            failed_models=self.failed_models,
+            purge_missing_s=cfg.get("index.purge_missing_days") * 86400,
         )
 
     def index(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> IndexReport:
@@ -244,7 +253,8 @@ class Library:
             return cached[2]
         cat = self.reader()
         first = self._searchable_model()
-        value = [first, *(m for m in active[1:] if m != first and cat.count_without_vector(m) == 0)]
+        value = [first, *(m for m in active[1:] if m != first and m not in self.failed_models
+                          and cat.count_without_vector(m) == 0)]
         self._searchable = (now, active, value)
         return value
 
@@ -278,7 +288,11 @@ class Library:
     def search(
         self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
-        return self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
+        hits = self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
+        gone = self.reader().unavailable_files(h.file_id for h in hits)
+        for h in hits:
+            h.unavailable = h.file_id in gone
+        return hits
 
     def ask(
         self, question: str, *, cancel: threading.Event | None = None, filters: Filters | None = None
@@ -334,6 +348,9 @@ class Library:
             searchable_model=self.searchable_model(),
             owner_pid=self.lock.holder(),
             pending_by_model=pending,
+            settings_error=self.config.error,
+            models_failed=dict(self.failed_models),
+            unavailable=[{"folder": paths.display(r), "since": since, "files": n} for r, since, n in cat.unavailable()],
         )
 
 

@@ -91,6 +91,7 @@ class Hit:
     char_end: int
     url: str | None = None
     sources: list[str] = field(default_factory=list)  # which rankings found it: keyword, dense
+    unavailable: bool = False  # its folder is missing for now (unplugged disk): kept, but cannot be opened
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -109,6 +110,7 @@ class Hit:
             "chunk_id": self.chunk_id,
             "char_start": self.char_start,
             "char_end": self.char_end,
+            "unavailable": self.unavailable,
         }
 
     @classmethod
@@ -119,6 +121,7 @@ class Hit:
             highlights=[tuple(m) for m in d["highlights"]], title=d["title"], kind=d["kind"],
             modified=d["modified"], file_id=d["file_id"], chunk_id=d["chunk_id"], char_start=d["char_start"],
             char_end=d["char_end"], url=d["url"], sources=list(d["found_by"]),
+            unavailable=bool(d.get("unavailable")),
         )
 
 

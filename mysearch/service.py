@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ServiceState:
-    phase: str = "starting"  # starting | scanning | indexing | embedding | idle | paused
+    phase: str = "starting"  # starting | scanning | indexing | embedding | idle | pausing | paused
     paused: bool = False
     on_battery: bool = False
     last_report: dict[str, object] = field(default_factory=dict)
@@ -47,6 +47,8 @@ class ServiceState:
     updates: int = 0
     files_read: int = 0  # files extracted since start: a burst of N new files must add exactly N
     last_change_indexed_at: float = 0.0
+    steps: int = 0  # passes of the worker loop: one that makes no progress waits longer each time
+    last_reconcile: float = 0.0  # wall time of the last stat-only pass over every folder (0: not yet)
 
 
 class IndexService:
@@ -58,8 +60,14 @@ class IndexService:
         rescan_s: float = 300.0,
         max_watches: int = 0,
         embed_batch: int = 8,
+        reconcile_s: float = 300.0,
     ) -> None:
+        """``reconcile_s``: how often every folder is compared with the catalog by stat, which repairs
+        events the watcher dropped (inotify overflows its queue silently) within that time."""
         self.lib = lib
+        self.reconcile_s = reconcile_s
+        self._last_reconcile = time.monotonic()
+        self._fruitless = 0  # steps in a row that had work to do but got none of it done
         self.debounce_s = debounce_s
         self.max_delay_s = max_delay_s
         self.rescan_s = rescan_s
@@ -80,6 +88,9 @@ class IndexService:
         self._roots: list[str] = []
         self._reload = False
         self.indexer: Indexer | None = None
+        self._battery_checked = 0.0
+        self._batch_started = 0.0
+        self._phase_before_pause = "idle"
 
     # --- control --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -117,18 +128,49 @@ class IndexService:
 
     def settings_changed(self) -> None:
         """Folders or ignore rules changed in the settings: watch the new set, rescan with new rules."""
+        self.lib.failed_models.clear()  # a fixed model name or a newly installed package gets its chance
         self._apply_roots()
         with self._cond:
             self._reload = True
         self.request_sync()
 
     def pause(self) -> None:
+        """Stop indexing within one file or one batch of vectors; the phase reads "pausing" until the
+        worker has actually stopped, then "paused"."""
         self.state.paused = True
         self._resume.clear()
+        if self.state.phase not in ("paused", "pausing"):
+            self._phase_before_pause = self.state.phase
+            self.state.phase = "pausing"
+        with self._cond:
+            self._cond.notify_all()
 
     def resume(self) -> None:
         self.state.paused = False
         self._resume.set()
+        if self.state.phase == "pausing":  # it never got as far as stopping
+            self.state.phase = self._phase_before_pause
+
+    def _checkpoint(self) -> None:
+        """Called by the indexer between files and between batches: pause and the battery take effect
+        inside a long pass, not only when it ends."""
+        if not self._resume.is_set() and not self._stop.is_set():
+            phase = self._phase_before_pause if self.state.phase == "pausing" else self.state.phase
+            self.state.phase = "paused"
+            self._resume.wait()
+            self.state.phase = phase
+        now = time.monotonic()
+        if now - self._battery_checked > 5.0:
+            self._battery_checked = now
+            self.state.on_battery = _on_battery()
+        if self.state.on_battery and self._batch_started:  # half speed on battery
+            self._stop.wait(min(now - self._batch_started, 5.0))
+        self._batch_started = time.monotonic()
+
+    def _new_indexer(self) -> Indexer:
+        indexer = self.lib.indexer(progress=self._on_progress, cancel=self._cancel)
+        indexer.checkpoint = self._checkpoint
+        return indexer
 
     def wait_idle(self, timeout: float) -> bool:
         """For tests and scripts: wait until every known change is indexed and embedded."""
@@ -143,11 +185,12 @@ class IndexService:
     # --- the worker thread ----------------------------------------------------------------------
     def _run(self) -> None:
         _lower_priority()
-        self.indexer = self.lib.indexer(progress=self._on_progress, cancel=self._cancel)
+        self.indexer = self._new_indexer()
         self._warm_up()
         try:
             while not self._stop.is_set():
                 try:
+                    self.state.steps += 1
                     self._step()
                 except Cancelled:
                     pass
@@ -169,8 +212,12 @@ class IndexService:
             log.exception("warm-up failed")
 
     def _step(self) -> None:
-        self._resume.wait()
+        if not self._resume.is_set():
+            self.state.phase = "paused"
+            self._resume.wait()
         self.state.on_battery = _on_battery()
+        self._battery_checked = time.monotonic()
+        self._batch_started = 0.0
         with self._cond:
             full = self._full_sync
             self._full_sync = False
@@ -178,10 +225,16 @@ class IndexService:
             reload, self._reload = self._reload, False
         if reload:
             self.indexer.close()
-            self.indexer = self.lib.indexer(progress=self._on_progress, cancel=self._cancel)
+            self.indexer = self._new_indexer()
+        if not full and time.monotonic() - self._last_reconcile >= self.reconcile_s:
+            full = True  # the periodic stat-only pass: repairs events the watcher never delivered
         if full:
             self.state.phase = "scanning"
+            if {r for r in self._roots if os.path.lexists(r)} != {*self.state.watched, *self.state.polled}:
+                self._apply_roots()  # a folder came back (or went): watch what is there now
             self._record(self.indexer.sync(self._roots, embed=False))
+            self._last_reconcile = time.monotonic()
+            self.state.last_reconcile = time.time()
             self.indexer.reconcile_all()
             return
         if changed:
@@ -196,18 +249,33 @@ class IndexService:
         if self.indexer.pending_vectors():
             self.state.phase = "embedding"
             started = time.monotonic()
-            self.indexer.embed_pending(limit=self.embed_batch, reconcile=False)
+            done = self.indexer.embed_pending(limit=self.embed_batch, reconcile=False)
             self.lib._searchable = None
             if self.state.on_battery:  # half speed on battery
                 self._stop.wait(time.monotonic() - started)
+            self._back_off(progressed=done > 0)
             return
         self.lib._retire_old_models()
         self.state.phase = "paused" if self.state.paused else "idle"
         with self._cond:
             if not self._dirty and not self._full_sync:
                 self._idle.set()
-                timeout = self.rescan_s if self.state.polled else None
+                until_reconcile = max(0.05, self.reconcile_s - (time.monotonic() - self._last_reconcile))
+                timeout = min(self.rescan_s, until_reconcile) if self.state.polled else until_reconcile
                 self._cond.wait(timeout)
+
+    def _back_off(self, progressed: bool) -> None:
+        """A step that had work but did none of it (a model that fails, a store that refuses) waits,
+        longer each time up to a minute, instead of running again at once: the owner never spins."""
+        if progressed:
+            self._fruitless = 0
+            return
+        self._fruitless += 1
+        delay = min(0.5 * 2 ** (self._fruitless - 1), 60.0)
+        log.info("no progress; waiting %.1f s before trying again", delay)
+        with self._cond:
+            if not self._dirty and not self._full_sync and not self._stop.is_set():
+                self._cond.wait(delay)
 
     def _take_dirty(self) -> list[str]:
         """Wait for the burst to settle (or for max_delay), then take every changed path at once."""
@@ -253,6 +321,8 @@ class IndexService:
             "polled": self.state.polled,
             "progress": self.state.progress,
             "last_update": self.state.last_report,
+            "last_reconcile": self.state.last_reconcile or None,
+            "reconcile_s": self.reconcile_s,
         }
         return st
 
@@ -443,6 +513,7 @@ def serve(
         debounce_s=cfg.get("watch.debounce_s"),
         rescan_s=cfg.get("watch.rescan_s"),
         max_watches=cfg.get("watch.max_watches"),
+        reconcile_s=cfg.get("watch.reconcile_s"),
     )
     server = ControlServer(lib, service)
     stop = threading.Event()

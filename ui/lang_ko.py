@@ -52,6 +52,7 @@ KO: dict[str, str] = {
     "Resume": "계속",
     "Starting…": "시작하는 중…",
     "Indexing paused": "색인 일시 중지됨",
+    "Pausing…": "일시 중지하는 중…",
     "Up to date": "최신 상태",
     "Checking folders for changes…": "폴더의 변경 사항을 확인하는 중…",
     "Reading files: {done}/{total}": "파일 읽는 중: {done}/{total}",

@@ -148,7 +148,7 @@ class StatusPanel(QWidget):
         p = dict(state.get("progress") or {})
         phase = state.get("phase")
         if state.get("paused"):
-            return self.tr("Indexing paused")
+            return self.tr("Indexing paused") if phase == "paused" else self.tr("Pausing…")
         if phase in ("idle",):
             return self.tr("Up to date")
         if phase == "starting":

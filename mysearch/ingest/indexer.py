@@ -70,12 +70,14 @@ class Cancelled(Exception):
     """The run was asked to stop; what is done is kept and the rest continues next time."""
 
 
-def _settled(row: FileRow) -> bool:
+def _settled(row: FileRow, retry_timeouts: bool = False) -> bool:
     """An unchanged file needs no work, unless it failed for a reason that may have passed
-    (permissions fixed, a parser bug fixed); a file that timed out is only retried once it changes."""
+    (permissions fixed, a parser bug fixed); a file that timed out is retried once it changes or once
+    ``index.timeout_s`` does (``retry_timeouts``). A file skipped for its size has no hash, so a new
+    ``index.max_file_mb`` reaches it at the next scan."""
     if row.hash is None:
         return False
-    return row.state != FAILED or (row.reason or "").startswith("took longer")
+    return row.state != FAILED or ((row.reason or "").startswith("took longer") and not retry_timeouts)
 
 
 def file_hash(path: str) -> str:
@@ -100,9 +102,13 @@ class Indexer:
         progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         models: Callable[[], list[str]] | None = None,
+        failed_models: dict[str, str] | None = None,
+        purge_missing_s: float = 30 * 86400,
     ) -> None:
         """``embedder(name=None)`` loads the chosen model (it also sizes chunks) or a named one;
-        ``models()`` lists every model whose vectors are kept, the chosen one first."""
+        ``models()`` lists every model whose vectors are kept, the chosen one first; ``failed_models``
+        (model -> reason) collects extra models that could not load: they are out of the set, so their
+        chunks never count as work to do (the owner would otherwise retry them in a tight loop)."""
         self.catalog = catalog
         self.scanner = scanner
         self._embedder = embedder
@@ -114,11 +120,19 @@ class Indexer:
         self.progress = progress or (lambda p: None)
         self.cancel = cancel or threading.Event()
         self.extractor = ExtractorProcess(timeout_s)
+        self.failed_models = failed_models if failed_models is not None else {}
+        self.purge_missing_s = purge_missing_s
+        self.timeout_s = timeout_s
 
     def close(self) -> None:
         self.extractor.close()
 
+    cache_spare = 2000  # cached vectors of text no chunk has any more, kept before the cache is pruned
+    checkpoint: Callable[[], None] | None = None  # the owner's pause and battery gate, between files and batches
+
     def _check_cancel(self) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint()
         if self.cancel.is_set():
             raise Cancelled()
 
@@ -129,15 +143,44 @@ class Indexer:
             self.progress(Progress("keywords"))
             self.catalog.rebuild_keywords()
         self.progress(Progress("scan"))
-        return self._update(self.scanner.scan(roots), self.catalog.files(), embed)
+        report = self._update(roots, self.scanner.scan(roots), self.catalog.files(), embed)
+        self.catalog.set_meta("index.timeout_s", repr(self.timeout_s))  # timed-out files were tried under it
+        if removed := self.catalog.prune_cache(self.cache_spare):
+            log.info("dropped %d cached vectors of text no longer indexed", removed)
+        return report
 
     def update(self, roots: list[str], changed: list[str], embed: bool = True) -> IndexReport:
         """Only the given paths (files or folders, existing or gone): what the watcher reports."""
         keys = [paths.to_db(p) for p in changed]
-        return self._update(self.scanner.scan_paths(roots, changed), self.catalog.files_under(keys), embed)
+        return self._update(roots, self.scanner.scan_paths(roots, changed), self.catalog.files_under(keys), embed)
 
-    def _update(self, items: Iterable[Candidate | Problem], known: dict[str, FileRow], embed: bool) -> IndexReport:
+    def _missing_roots(self, roots: list[str]) -> set[str]:
+        """Roots that are not there now (an unplugged disk, an unmounted share, a renamed parent) and
+        whose files are kept: missing for less than ``purge_missing_s``. A returning root is unmarked."""
+        marked = self.catalog.missing_roots()
+        kept: set[str] = set()
+        for root in roots:
+            if os.path.lexists(root):
+                if root in marked:
+                    log.info("%s is back; its files were kept", root)
+                    self.catalog.root_present(root)
+                continue
+            since = marked.get(root) or self.catalog.mark_root_missing(root)
+            if time.time() - since < self.purge_missing_s:
+                kept.add(root)
+            else:
+                log.info("%s missing since %s: its files are removed from the index", root, time.ctime(since))
+                self.catalog.root_present(root)
+        for root in set(marked) - set(roots):  # the user removed it: its files go as usual
+            self.catalog.root_present(root)
+        return kept
+
+    def _update(
+        self, roots: list[str], items: Iterable[Candidate | Problem], known: dict[str, FileRow], embed: bool
+    ) -> IndexReport:
         started = time.monotonic()
+        missing = self._missing_roots(roots)
+        retry_timeouts = self.catalog.get_meta("index.timeout_s") != repr(self.timeout_s)
         report = IndexReport()
         found: dict[str, Candidate] = {}
         problems: dict[str, Problem] = {}
@@ -152,7 +195,7 @@ class Indexer:
                 row = self.catalog.file(key)  # known elsewhere (a partial update's scope is narrow)
             if row is None:
                 new.append((key, cand))
-            elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and _settled(row):
+            elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and _settled(row, retry_timeouts):
                 # still-skipped files count as skipped, so the counts add up to the files seen
                 if row.state == SKIPPED:
                     report.skipped += 1
@@ -162,7 +205,9 @@ class Indexer:
                     report.unchanged += 1
             else:
                 to_read.append((key, cand, None))
-        vanished = {k: r for k, r in known.items() if k not in found and k not in problems}
+        # a missing root's files are kept (unavailable), not removed and read again when it returns
+        vanished = {k: r for k, r in known.items() if k not in found and k not in problems and r.root not in missing}
+        problems = {k: p for k, p in problems.items() if not (p.root in missing and k == paths.to_db(p.root))}
         self._apply_renames(new, vanished, to_read, report)
         for key in vanished:
             self.catalog.delete_file(key)
@@ -254,8 +299,7 @@ class Indexer:
         except FileNotFoundError:
             return "removed" if self.catalog.delete_file(key) else "unchanged"
         except OSError as exc:
-            self.catalog.record_problem(key, cand.root, FAILED, f"cannot be read: {os_reason(exc)}")
-            return FAILED
+            return self._failed(key, cand, f"cannot be read: {os_reason(exc)}", None)
         row = self.catalog.file(key)
         if row is not None and row.hash == digest and row.state == "indexed":
             self.catalog.touch(row.id, cand.size, cand.mtime_ns)
@@ -271,18 +315,27 @@ class Indexer:
         except ExtractionError as exc:
             if not os.path.exists(cand.path):
                 return "removed" if self.catalog.delete_file(key) else "unchanged"
-            self.catalog.record_problem(key, cand.root, FAILED, str(exc), cand.size, cand.mtime_ns, digest)
-            return FAILED
+            return self._failed(key, cand, str(exc), digest)
         self.catalog.store_document(
             key, cand.root, cand.size, cand.mtime_ns, digest, doc.kind, doc.title, doc.url, doc.date, chunks
         )
         self._last_chunks = len(chunks)
         return "indexed"
 
+    def _failed(self, key: str, cand: Candidate, reason: str, digest: str | None) -> str:
+        """A failure that may pass (time limit, crash, permission): a file indexed before keeps its chunks."""
+        row = self.catalog.file(key)
+        if row is not None and row.hash is not None and self.catalog.has_chunks(row.id):
+            self.catalog.fail_keeping_chunks(row.id, reason, cand.size, cand.mtime_ns)
+        else:
+            self.catalog.record_problem(key, cand.root, FAILED, reason, cand.size, cand.mtime_ns, digest)
+        return FAILED
+
     # --- vectors --------------------------------------------------------------------------------
     def models(self) -> list[str]:
-        """The models whose vectors are kept, the chosen one first."""
-        return self._models() if self._models is not None else [self._embedder().name]
+        """The models whose vectors are kept, the chosen one first (extra ones that failed to load left out)."""
+        names = self._models() if self._models is not None else [self._embedder().name]
+        return [m for i, m in enumerate(names) if i == 0 or m not in self.failed_models]
 
     def pending_vectors(self) -> int:
         """Vectors still to compute, over all models."""
@@ -304,10 +357,12 @@ class Indexer:
                 continue
             try:
                 embedder = self._embedder() if i == 0 else self._embedder(model)
-            except ModelError as exc:
+            except (ModelError, ImportError, OSError, RuntimeError) as exc:
                 if i == 0:
                     raise
-                log.warning("extra embedding model %s skipped: %s", model, exc)  # it stays out of search
+                # out of the set until the settings change: it stays out of search, its reason in status
+                log.warning("extra embedding model %s cannot load, left out: %s", model, exc)
+                self.failed_models[model] = str(exc) or type(exc).__name__
                 continue
             done += self._embed_model(embedder, None if limit is None else limit - done, reconcile)
         self.apply_vector_deletes()

@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,9 @@ class Runtime:
     gpu_reason: str | None = None
     _cancel: threading.Event | None = None
     _callback: object = None
+    _users: int = 0  # answers writing with it now (``use``); a switch closes it only once they are done
+    retired: bool = False  # replaced by another model: closed when the last user lets go
+    closed: bool = False
 
     def __post_init__(self) -> None:
         """llama.cpp asks this callback between graph nodes whether to stop; a cancel then takes effect
@@ -70,6 +74,30 @@ class Runtime:
 
         self._callback = llama_cpp.ggml_abort_callback(should_abort)
         llama_cpp.llama_set_abort_callback(self.llm._ctx.ctx, self._callback, None)  # type: ignore[attr-defined]
+
+    def retain(self) -> None:
+        """One more user: the model is not closed under it, even if another model is loaded meanwhile."""
+        with _load_lock:
+            if self.closed:
+                raise ModelError(f"the answer model {self.name} was closed; ask again")
+            self._users += 1
+
+    def release(self) -> None:
+        with _load_lock:
+            self._users -= 1
+            if self.retired and self._users <= 0:
+                self._close()
+
+    def _retire(self) -> None:
+        """Called with ``_load_lock`` held, when another model takes its place."""
+        self.retired = True
+        if self._users <= 0:
+            self._close()
+
+    def _close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.llm.close()  # type: ignore[attr-defined]
 
     def abort_on(self, cancel: threading.Event | None) -> None:
         self._cancel = cancel
@@ -110,8 +138,8 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
     with _load_lock:
         if key in _loaded:
             return _loaded[key]
-        for old in list(_loaded):  # one answer model in memory at a time
-            _loaded.pop(old).llm.close()  # type: ignore[attr-defined]
+        for old in list(_loaded):  # one answer model in memory at a time (once its answers are written)
+            _loaded.pop(old)._retire()
         entry = catalog.get(name)
         path = catalog.resolve(entry)
         try:
@@ -172,6 +200,22 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
         rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock(), placement, reason)
         _loaded[key] = rt
         return rt
+
+
+@contextlib.contextmanager
+def use(name: str, gpu: str = "auto", threads: int = 0) -> Iterator[Runtime]:
+    """``load``, held for the block: a switch of answer models meanwhile closes this one only after it."""
+    while True:
+        rt = load(name, gpu, threads)
+        try:
+            rt.retain()
+        except ModelError:  # switched away and closed between load and retain: load it again
+            continue
+        break
+    try:
+        yield rt
+    finally:
+        rt.release()
 
 
 def system_info() -> dict[str, object]:
