@@ -27,6 +27,12 @@ KO: dict[str, str] = {
     "Cited": "인용",
     "Not opened: {url} is not an indexed file or a web page.":
         "열지 않았습니다: {url}은(는) 색인된 파일이나 웹 페이지가 아닙니다.",
+    "Double-check every folder every (seconds)": "모든 폴더를 다시 확인하는 간격 (초)",
+    "Compares each folder with the index, in case a change was missed.":
+        "놓친 변경이 없도록 각 폴더를 색인과 비교합니다.",
+    "Forget a missing folder after (days)": "없어진 폴더를 잊기까지 (일)",
+    "An unplugged disk keeps its files in the index, marked unavailable, for this many days.":
+        "분리된 디스크의 파일은 이 기간 동안 '사용할 수 없음'으로 표시된 채 색인에 남습니다.",
     # web toggle
     "Web search on: this question is sent to {service}": "웹 검색 켬: 이 질문을 {service}에 보냅니다",
     "Web search off: nothing leaves this computer": "웹 검색 끔: 아무것도 이 컴퓨터 밖으로 나가지 않습니다",
@@ -121,6 +127,7 @@ KO: dict[str, str] = {
     "Service address": "서비스 주소",
     "API key": "API 키",
     "Web pages per answer": "답변당 웹 페이지 수",
+    "DuckDuckGo": "DuckDuckGo",
     "SearXNG": "SearXNG",
     "Brave Search API": "Brave Search API",
     "Theme": "테마",

@@ -30,6 +30,9 @@ LABELS: dict[str, Label] = {
     "index.max_file_mb": Label("What to skip", "Skip files larger than (MB)", "Bigger files are left out."),
     "index.timeout_s": Label("What to skip", "Give up on a file after (seconds)",
                              "A file that takes longer to read is left out and listed with its reason."),
+    "index.purge_missing_days": Label("What to skip", "Forget a missing folder after (days)",
+                                      "An unplugged disk keeps its files in the index, marked unavailable, "
+                                      "for this many days."),
     "index.hidden": Label("What to skip", "Include hidden files",
                           "Also read files and folders whose names start with a dot."),
     "embedding.model": Label("Languages and models", "Meaning search model",
@@ -51,6 +54,8 @@ LABELS: dict[str, Label] = {
                               "Waits this long after a file changes before reading it again."),
     "watch.rescan_s": Label("Advanced", "Check unwatched folders every (seconds)",
                             "Folders the system cannot watch (network drives) are checked this often."),
+    "watch.reconcile_s": Label("Advanced", "Double-check every folder every (seconds)",
+                               "Compares each folder with the index, in case a change was missed."),
     "watch.max_watches": Label("Advanced", "Folders watched for changes at most",
                                "0 lets the system decide. Folders beyond this are checked on a timer instead."),
     "store.url": Label("Advanced", "Shared index server",
