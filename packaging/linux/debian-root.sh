@@ -7,6 +7,9 @@ dir=$1
 cache=${MYSEARCH_CACHE:-$HOME/.cache/mysearch}/debian-bookworm-minbase.tar
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 mkdir -p "$(dirname "$cache")"
+if grep -q " $(readlink -f "$dir")/" /proc/mounts; then  # never delete through a leftover bind mount of /dev
+  echo "something is still mounted under $dir; unmount it first" >&2; exit 1
+fi
 rm -rf "$dir"
 mkdir -p "$dir"
 if [ -s "$cache" ]; then
