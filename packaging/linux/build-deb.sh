@@ -50,6 +50,7 @@ tarball="$dist/mysearch-${version}-linux-x86_64.tar.gz"
 tar -C "$(dirname "$bundle")" -cf - "$(basename "$bundle")" | gzip -1 > "$tarball"
 t3=$(date +%s.%N)
 printf '{"stage_s": %.1f, "dpkg_deb_s": %.1f, "tarball_s": %.1f, "deb_bytes": %d, "tarball_bytes": %d}\n' \
-  "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(echo "$t3 - $t2" | bc)" \
+  "$(awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }')" "$(awk -v a="$t2" -v b="$t1" 'BEGIN { print a - b }')" \
+  "$(awk -v a="$t3" -v b="$t2" 'BEGIN { print a - b }')" \
   "$(stat -c %s "$deb")" "$(stat -c %s "$tarball")" > build/deb-timings.json
 cat build/deb-timings.json

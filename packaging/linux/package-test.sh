@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc; }
+since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
 
 t=$(now); "$here/debian-root.sh" "$root"; t_root=$(since "$t")
 for m in proc dev dev/pts dev/shm; do mkdir -p "$root/$m"; done
@@ -24,7 +24,7 @@ mount -t proc proc "$root/proc"; mounts+=("$root/proc")
 mount --bind /dev "$root/dev"; mounts+=("$root/dev")
 mount --bind /dev/pts "$root/dev/pts"; mounts+=("$root/dev/pts")
 mount -t tmpfs -o mode=1777 shm "$root/dev/shm"; mounts+=("$root/dev/shm")  # its own, not the host's
-mkdir -p "$root/tmp/.X11-unix"
+mkdir -p "$root/tmp/.X11-unix" && mkdir -p -m 1777 /tmp/.X11-unix
 mount --bind /tmp/.X11-unix "$root/tmp/.X11-unix"; mounts+=("$root/tmp/.X11-unix")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 cp "$deb" "$root/tmp/mysearch.deb"
