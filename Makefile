@@ -6,26 +6,24 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test bench eval clean package package-test
 
-# llama-cpp-python is published as source only: it is compiled once (portable flags, plus the GPU
-# backend this machine has) into a wheelhouse outside the checkout, so later installs take seconds.
-# packaging/llama/build-wheel.sh makes the run-time-loaded portable build (CPU variants + Vulkan); it is
-# not the default yet: llama.cpp 0.3.36's Vulkan backend needs newer Vulkan headers than Debian 12 ships.
+# llama-cpp-python is published as source only: packaging/llama/build-wheel.sh compiles it once into a
+# wheelhouse outside the checkout, so later installs take seconds. It is the one portable build that the
+# packaged app ships too: ggml backends loaded at run time, a CPU module per x86 feature level (never
+# -march=native), and the GPU backends this machine can build: Vulkan where glslc exists (Intel, AMD and
+# NVIDIA GPUs; lavapipe in the tests), CUDA where nvcc and a GPU exist, Metal on macOS.
 LLAMA_VERSION := 0.3.36
-LLAMA_GPU ?= $(shell if nvidia-smi -L 2>/dev/null | grep -q GPU && command -v nvcc >/dev/null; then echo cuda; \
-	elif [ "$$(uname)" = Darwin ]; then echo metal; else echo cpu; fi)
-LLAMA_CMAKE_cpu := -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
-LLAMA_CMAKE_cuda := $(LLAMA_CMAKE_cpu) -DGGML_CUDA=on
-LLAMA_CMAKE_metal := -DLLAVA_BUILD=OFF -DGGML_METAL=on
-WHEELHOUSE ?= $(HOME)/.cache/mysearch/wheelhouse/$(LLAMA_GPU)
+LLAMA_GPUS ?= $(strip $(shell if [ "$$(uname)" = Darwin ]; then echo metal; else \
+	command -v glslc >/dev/null && echo vulkan; \
+	nvidia-smi -L 2>/dev/null | grep -q GPU && command -v nvcc >/dev/null && echo cuda; fi))
+WHEELHOUSE ?= $(HOME)/.cache/mysearch/wheelhouse/portable-$(subst $(eval) ,-,$(or $(LLAMA_GPUS),cpu))
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs Python 3.11 ($(PYTHON))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 	@ls $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || { \
-	  echo "building llama-cpp-python $(LLAMA_VERSION) for $(LLAMA_GPU) (once; 5-15 min on 2 cores)"; \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_$(LLAMA_GPU))" $(BIN)/pip wheel --quiet --no-deps -w $(WHEELHOUSE) \
-	    llama-cpp-python==$(LLAMA_VERSION); }
+	  echo "building llama-cpp-python $(LLAMA_VERSION) with CPU variants $(LLAMA_GPUS) (once; 15-30 min on 2 cores)"; \
+	  packaging/llama/build-wheel.sh $(LLAMA_VERSION) $(WHEELHOUSE) $(BIN)/python $(LLAMA_GPUS); }
 	# torch is pinned to the CPU build in pyproject.toml, so pip never pulls a CUDA build
 	$(BIN)/pip install --quiet --find-links $(WHEELHOUSE) -e '.[test]'
 	# a 98 MB model for fast plumbing tests (its package would pull an unrelated CLI tool, hence --no-deps)

@@ -14,6 +14,7 @@ import ctypes
 import json
 import logging
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -111,7 +112,7 @@ def _ggml(gpu: bool = True) -> ctypes.CDLL:
             import llama_cpp  # loads libllama and the libggml it links
 
             lib_dir = Path(llama_cpp.__file__).resolve().parent / "lib"
-            names = sorted(lib_dir.glob("libggml.*")) + sorted(lib_dir.glob("ggml.dll"))
+            names = _mapped_ggml() + sorted(lib_dir.glob("libggml.*")) + sorted(lib_dir.glob("ggml.dll"))
             if not names:
                 raise OSError(f"libggml not found in {lib_dir}")
             lib = ctypes.CDLL(str(names[0]))
@@ -123,6 +124,24 @@ def _ggml(gpu: bool = True) -> ctypes.CDLL:
         if gpu and _dynamic:
             _load_gpu_modules(_lib)
         return _lib
+
+
+def _mapped_ggml() -> list[Path]:
+    """The libggml that libllama itself loaded, on Linux.
+
+    A wheel stores ``libggml.so``, ``libggml.so.0`` and ``libggml.so.0.25.3`` as three copies, not links:
+    opening another copy than the one libllama links (by its soname) would register the backends in a
+    second registry that llama.cpp never sees ("no backends are loaded"). A frozen app may hold it in
+    another folder than ``lib_dir``, so any mapped libggml counts."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return []
+    for line in maps.splitlines():
+        path = Path(line.split(maxsplit=5)[-1].strip()) if line.count(" ") >= 5 else None
+        if path and re.fullmatch(r"libggml\.so(\.\d+)*", path.name):
+            return [path]
+    return []
 
 
 def _modules(kind: str) -> list[Path]:

@@ -18,9 +18,27 @@ trap 'rm -rf "$work"' EXIT
 
 args="-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON"
 args+=" -DCMAKE_PROJECT_llama_cpp_INCLUDE=$here/install-backends.cmake"
+# ggml-vulkan needs Vulkan headers of 1.3.275 or later (VK_EXT_layer_settings); Debian 12 ships 1.3.239.
+# Then the headers of Debian 13 are unpacked into the build folder (not installed): headers only, from
+# Debian's archive, checked against their hashes; the system's loader and glslc are used as they are.
+vulkan_headers() {
+  grep -qs VK_EXT_layer_settings /usr/include/vulkan/vulkan_core.h && return 0
+  local pool=http://deb.debian.org/debian/pool/main sdk="$work/vulkan-sdk"
+  mkdir -p "$sdk"
+  while read -r sum path; do
+    curl -fsSL -o "$work/${path##*/}" "$pool/$path"
+    echo "$sum  $work/${path##*/}" | sha256sum -c --quiet -
+    dpkg-deb -x "$work/${path##*/}" "$sdk"
+  done <<'DEBS'
+8d329d465e16168afff58b1bd0dd6db46aac2cc3f56054a481b25a04e90b345a v/vulkan-loader/libvulkan-dev_1.4.309.0-1_amd64.deb
+dc18db866d63680351c40ac6b6bece34cb52da64a7799ce1cc4f16f6bff4d064 s/spirv-headers/spirv-headers_1.6.1+1.4.309.0-1_all.deb
+DEBS
+  args+=" -DVulkan_INCLUDE_DIR=$sdk/usr/include -DCMAKE_PREFIX_PATH=$sdk/usr"
+}
+
 for gpu in "$@"; do
   case $gpu in
-    vulkan) args+=" -DGGML_VULKAN=ON" ;;
+    vulkan) args+=" -DGGML_VULKAN=ON"; vulkan_headers ;;
     cuda) args+=" -DGGML_CUDA=ON" ;;
     metal) args+=" -DGGML_METAL=ON" ;;
     *) echo "unknown GPU backend: $gpu" >&2; exit 2 ;;
