@@ -165,3 +165,37 @@ def test_placement_follows_free_memory(tmp_path: Path):
     assert 0 < half.layers < 28 and "layers fit" in (half.reason or "")
     tiny = backends.place_on(model, fake(256 * mib))
     assert tiny.layers == 0 and "256 MiB free" in (tiny.reason or "")
+
+
+SETTINGS_LINE = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+from mysearch.config import Config
+from ui.settings import SettingsDialog
+app = QApplication([])
+dialog = SettingsDialog(Config(sys.argv[1]))
+line = dialog.device_line
+while line.where is None:
+    app.processEvents()
+print(line.where.kind, line.text(), sep="\\t")
+"""
+
+
+def test_the_settings_say_where_answers_run(vulkan_index: int, indexed_home: Path):
+    """The settings' line under "Use the graphics card" agrees with what the answer model really does."""
+    on_gpu = _run(["-c", SETTINGS_LINE, str(indexed_home)], indexed_home, GGML_VK_VISIBLE_DEVICES=str(vulkan_index))
+    assert on_gpu.returncode == 0, on_gpu.stderr
+    kind, text = on_gpu.stdout.strip().splitlines()[-1].split("\t")
+    assert kind == "gpu" and "llvmpipe" in text and "Vulkan" in text and "28" in text, text
+
+    no_driver = _run(["-c", SETTINGS_LINE, str(indexed_home)], indexed_home, GGML_VK_VISIBLE_DEVICES=str(vulkan_index),
+                     VK_ICD_FILENAMES="/nonexistent/icd.json", VK_DRIVER_FILES="/nonexistent/icd.json")
+    assert no_driver.returncode == 0, no_driver.stderr
+    kind, text = no_driver.stdout.strip().splitlines()[-1].split("\t")
+    assert kind in ("none", "driver") and "processor" in text, text
+
+    off = _run(["-c", SETTINGS_LINE, str(indexed_home)], indexed_home, GGML_VK_VISIBLE_DEVICES=str(vulkan_index),
+               MYSEARCH_ANSWER__GPU="off")
+    kind, text = off.stdout.strip().splitlines()[-1].split("\t")
+    assert kind == "off" and "turned off" in text, text

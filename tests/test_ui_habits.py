@@ -615,3 +615,22 @@ def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_pa
         assert not w.notice.isVisible()
     finally:
         lib.close()
+
+
+def test_settings_line_follows_the_graphics_card_choice(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """The line under "Use the graphics card" changes with the choice, and matches the engine's placement."""
+    from mysearch.llm import backends, catalog
+    from ui.settings import SettingsDialog
+
+    dialog = SettingsDialog(Config(tmp_path / "home"))
+    qtbot.addWidget(dialog)
+    line = dialog.device_line
+    qtbot.waitUntil(lambda: line.where is not None, timeout=60000)
+    placement = backends.place(catalog.resolve(catalog.get(dialog.config.get("answer.model"))), "auto")
+    if placement.on_gpu:
+        assert placement.device.description in line.text()
+    else:
+        assert line.where.kind in ("none", "driver", "small") and "processor" in line.text()
+    dialog.set_value("answer.gpu", "off")
+    qtbot.waitUntil(lambda: line.where is not None and line.where.kind == "off", timeout=60000)
+    assert "turned off" in line.text()

@@ -33,6 +33,24 @@ KO: dict[str, str] = {
     "Forget a missing folder after (days)": "없어진 폴더를 잊기까지 (일)",
     "An unplugged disk keeps its files in the index, marked unavailable, for this many days.":
         "분리된 디스크의 파일은 이 기간 동안 '사용할 수 없음'으로 표시된 채 색인에 남습니다.",
+    # where answers run (settings)
+    "Checking where answers run…": "답변을 어디서 쓰는지 확인하는 중…",
+    "Answers run on the graphics card {device}: all {total} layers of the model.":
+        "답변은 그래픽 카드 {device}에서 씁니다: 모델의 {total}개 층 전부.",
+    "Answers run partly on the graphics card {device}: {layers} of {total} layers fit in its free memory, the rest "
+    "runs on the processor.":
+        "답변 일부를 그래픽 카드 {device}에서 씁니다: 여유 메모리에 {total}개 층 중 {layers}개가 들어가고 나머지는 "
+        "프로세서에서 씁니다.",
+    "Answers run on the processor: the graphics card {device} has {free} MiB free, the model needs about {need} MiB.":
+        "답변은 프로세서에서 씁니다: 그래픽 카드 {device}의 여유 메모리는 {free} MiB이고 모델에는 약 {need} MiB가 "
+        "필요합니다.",
+    "Answers run on the processor: the graphics card is turned off here.":
+        "답변은 프로세서에서 씁니다: 여기서 그래픽 카드 사용을 껐습니다.",
+    "Answers run on the processor: the graphics card's driver did not answer.":
+        "답변은 프로세서에서 씁니다: 그래픽 카드 드라이버가 응답하지 않았습니다.",
+    "The answer model is not on this computer yet.": "답변 모델이 아직 이 컴퓨터에 없습니다.",
+    "Answers run on the processor: no graphics card that mysearch can use was found.":
+        "답변은 프로세서에서 씁니다: mysearch가 쓸 수 있는 그래픽 카드를 찾지 못했습니다.",
     # web toggle
     "Web search on: this question is sent to {service}": "웹 검색 켬: 이 질문을 {service}에 보냅니다",
     "Web search off: nothing leaves this computer": "웹 검색 끔: 아무것도 이 컴퓨터 밖으로 나가지 않습니다",

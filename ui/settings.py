@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from mysearch.config import SCHEMA, Config, Setting
 
+from .device_line import DeviceLine
 from .folders import home, suggested_folders
 from .settings_labels import CHOICE_LABELS, GROUPS, LABELS, label_for  # noqa: F401 - LABELS for tests
 
@@ -182,6 +183,13 @@ class SettingsDialog(QDialog):
             forms[group], pages[group] = form, page
         for s in SCHEMA:
             self._add_row(forms[label_for(s.key, s.description).group], s)
+        # where answers run (what `mysearch doctor` reports), checked off the GUI thread
+        self.device_line = DeviceLine(pages["Answers"])
+        forms["Answers"].addRow(self.device_line)
+        gpu_box = self.editors.get("answer.gpu")
+        if isinstance(gpu_box, QComboBox):
+            gpu_box.currentIndexChanged.connect(lambda _i: self._check_device())
+        self._check_device()
         note = QLabel(self.tr("With web search off, nothing you type leaves this computer."), pages["Web"])
         note.setWordWrap(True)
         forms["Web"].addRow(note)
@@ -206,6 +214,11 @@ class SettingsDialog(QDialog):
         # wide enough for every tab's name (no scroll arrows), small enough for a 1024x768 screen
         wide = self.tabs.tabBar().sizeHint().width() + 40
         self.resize(self.sizeHint().expandedTo(QSize(max(680, wide), 520)).boundedTo(QSize(980, 640)))
+
+    def _check_device(self) -> None:
+        values = self.values()
+        self.device_line.check(values.get("answer.model") or self.config.get("answer.model"),
+                               values.get("answer.gpu") or self.config.get("answer.gpu"))
 
     def _web_fields(self, on: bool) -> None:
         for key, editor in self.editors.items():
