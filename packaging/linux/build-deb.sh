@@ -35,6 +35,7 @@ Installed-Size: $size_kb
 Section: utils
 Priority: optional
 Depends: $depends
+Recommends: libvulkan1, mesa-vulkan-drivers | vulkan-icd
 Homepage: https://github.com/mysearch/mysearch
 Description: local-first personal search for your files, in Korean and English
  mysearch indexes your folders on your own computer and finds things by meaning and by
