@@ -10,6 +10,7 @@ user can read (`mysearch doctor`).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import logging
@@ -19,6 +20,7 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +100,20 @@ def _bind(lib: ctypes.CDLL) -> None:
             fn.restype, fn.argtypes = res, args
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Keep ggml's own log ("load_backend: loaded CPU backend ...", "ggml_vulkan: No devices found.") out
+    of the user's terminal while backends load: llama-cpp-python prints every message to stderr until a
+    model sets its level, and what matters here goes to mysearch's log instead."""
+    logger = logging.getLogger("llama-cpp-python")
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def _ggml(gpu: bool = True) -> ctypes.CDLL:
     """libggml from llama-cpp-python's package, with its backends ready.
 
@@ -107,7 +123,7 @@ def _ggml(gpu: bool = True) -> ctypes.CDLL:
     has them registered already and is left as it is.
     """
     global _lib, _lib_dir, _dynamic
-    with _lock:
+    with _lock, _quiet():
         if _lib is None:
             import llama_cpp  # loads libllama and the libggml it links
 
@@ -287,7 +303,8 @@ def place_on(model: Path, found: list[Device], n_ctx: int = 4096) -> Placement:
     names = sorted({d.backend for d in found})
     gpus = gpu_devices(found)
     if not gpus:
-        loaded = [b for b in names if b.lower() in _GPU_MODULES]
+        registered = _reg_names(_lib) if _lib is not None else []
+        loaded = sorted({b for b in [*names, *registered] if b.lower() in _GPU_MODULES})
         if loaded:
             return Placement(0, -1, None, f"no GPU found: {', '.join(loaded)} loaded but saw no usable GPU device")
         built = built_gpu_backends()
