@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sample_docs import write_sample_docs
+
+if TYPE_CHECKING:
+    from mysearch.library import Library
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -48,3 +55,37 @@ def run_cli(*args: str, home: Path, check: bool = True, timeout: float = 300) ->
     if check and proc.returncode != 0:
         raise AssertionError(f"mysearch {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc
+
+
+def wait_for(cond, timeout: float = 120.0, what: str = "condition", interval: float = 0.05) -> None:  # noqa: ANN001
+    """Poll ``cond`` until it holds; the tests' one way to wait for a background process or thread."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextlib.contextmanager
+def owner_library(home: Path, warm: bool = False) -> Iterator[Library]:
+    """A real owner process for ``home``, idle, and this process's read-only view of the library, as the
+    app has them; ``warm`` makes the owner load its query model first, as the app asks it to."""
+    from mysearch.library import Library
+    from ui.engine import OwnerProcess, RemoteEngine
+
+    owner = OwnerProcess(home)
+    owner.start()
+    lib = Library.open(home)
+    try:
+        deadline = time.monotonic() + 180
+        engine = RemoteEngine(lib)
+        while not engine.available() or engine.state()["phase"] != "idle":
+            assert owner.running() and time.monotonic() < deadline, "the owner process did not start"
+            time.sleep(0.1)
+        if warm:
+            engine.search("warm up", mode="hybrid")
+        yield lib
+    finally:
+        owner.stop()
+        lib.close()

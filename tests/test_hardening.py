@@ -16,22 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, wait_for
 from sample_docs import write_sample_docs
 
 from mysearch.errors import ConfigError
 from mysearch.library import Library
 from mysearch.llm import catalog
 from mysearch.service import IndexService
-
-
-def wait_for(cond, timeout: float = 120.0, what: str = "condition", interval: float = 0.05) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def chunk_ids(lib: Library) -> set[int]:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import owner_library
 from PySide6.QtCore import QThread, QUrl
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
@@ -32,24 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def ulib(tmp_path_factory: pytest.TempPathFactory):
-    from ui.engine import OwnerProcess, RemoteEngine
-
     root = tmp_path_factory.mktemp("ui")
     make_library(root / "home", write_docs(root / "docs")).close()
-    owner = OwnerProcess(root / "home")
-    owner.start()
-    lib = Library.open(root / "home")  # this process's view: settings and the catalog, read-only
-    try:
-        deadline = time.monotonic() + 180
-        engine = RemoteEngine(lib)
-        while not engine.available() or engine.state()["phase"] != "idle":
-            assert owner.running() and time.monotonic() < deadline, "the owner process did not start"
-            time.sleep(0.1)
-        engine.search("warm up", mode="hybrid")  # the owner loads its query model now, as the app has it do
+    with owner_library(root / "home", warm=True) as lib:  # the owner loads its query model, as the app has it do
         yield lib
-    finally:
-        owner.stop()
-        lib.close()
 
 
 @pytest.fixture

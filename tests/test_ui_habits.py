@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
+from conftest import owner_library
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QTextDocument
 from PySide6.QtWidgets import (
@@ -39,27 +39,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def hlib(tmp_path_factory: pytest.TempPathFactory):
-    from ui.engine import OwnerProcess, RemoteEngine
-
     root = tmp_path_factory.mktemp("habits")
     docs = write_docs(root / "docs")
     shutil.copy(REPO / "README.md", docs / "guide.md")  # a long real Markdown document
     make_library(root / "home", docs).close()
-    owner = OwnerProcess(root / "home")
-    owner.start()
-    lib = Library.open(root / "home")
-    lib.docs = docs  # type: ignore[attr-defined] - for the tests that add a file
-    try:
-        deadline = time.monotonic() + 180
-        engine = RemoteEngine(lib)
-        while not engine.available() or engine.state()["phase"] != "idle":
-            assert owner.running() and time.monotonic() < deadline, "the owner process did not start"
-            time.sleep(0.1)
-        engine.search("warm up", mode="hybrid")
+    with owner_library(root / "home", warm=True) as lib:
+        lib.docs = docs  # type: ignore[attr-defined] - for the tests that add a file
         yield lib
-    finally:
-        owner.stop()
-        lib.close()
 
 
 @pytest.fixture

@@ -12,19 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, wait_for
 
 from mysearch.library import Library
 from mysearch.service import IndexService
-
-
-def wait_for(cond, timeout: float = 60.0, what: str = "condition", interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def indexed_paths(lib: Library) -> set[str]:

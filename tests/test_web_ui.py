@@ -3,14 +3,12 @@ the internet is a local server (``web_fakes``)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from conftest import owner_library
 from ui_support import make_library, write_docs  # also sets QT_QPA_PLATFORM=offscreen
 from web_fakes import SITE, Web
-
-from mysearch.library import Library
 
 QUESTION = "Where is the Zorblat lantern festival held?"
 
@@ -24,26 +22,13 @@ def internet(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def wlib(tmp_path_factory: pytest.TempPathFactory, internet):
-    from ui.engine import OwnerProcess, RemoteEngine
-
     root = tmp_path_factory.mktemp("webui")
     lib = make_library(root / "home", write_docs(root / "docs"))
     for k, v in internet.settings().items():
         lib.config.set(k, v)
     lib.close()
-    owner = OwnerProcess(root / "home")
-    owner.start()
-    lib = Library.open(root / "home")
-    try:
-        deadline = time.monotonic() + 180
-        engine = RemoteEngine(lib)
-        while not engine.available() or engine.state()["phase"] != "idle":
-            assert owner.running() and time.monotonic() < deadline, "the owner process did not start"
-            time.sleep(0.1)
+    with owner_library(root / "home") as lib:
         yield lib
-    finally:
-        owner.stop()
-        lib.close()
 
 
 def _window(qtbot, lib):  # noqa: ANN001, ANN202
@@ -90,7 +75,8 @@ def test_toggle_follows_the_setting_names_the_service_and_overrides_per_question
     assert actions and actions[0].text() == "Save to library: The Zorblat lantern festival"
     actions[0].trigger()
     saved = Path(wlib.home) / "Saved pages"
-    qtbot.waitUntil(lambda: any(saved.glob("*.html")), timeout=30000)
+    # the worker writes the page, then adds its folder to the settings: wait for both
+    qtbot.waitUntil(lambda: any(saved.glob("*.html")) and str(saved) in wlib.folders(), timeout=30000)
     assert str(saved) in wlib.folders()
 
     def indexed() -> bool:
