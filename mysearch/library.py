@@ -141,7 +141,9 @@ class Library:
         added = []
         for t in targets:
             if saved_pages.is_url(t):
-                page = saved_pages.save_page(t, self.home)
+                from .web.save import save_page
+
+                page = save_page(self.config, self.home, t)
                 folder = str(saved_pages.saved_pages_folder(self.home))
                 if folder not in current:
                     current.append(folder)

@@ -26,6 +26,10 @@ def site():
                 body = PAGE.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
+            elif self.path == "/empty.html":
+                body = b"<html><head><title>x</title></head><body><script>app()</script></body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
             elif self.path == "/file.zip":
                 body = b"PK"
                 self.send_response(200)
@@ -52,6 +56,11 @@ def test_add_url_saves_a_local_copy_that_is_indexed(home, site):
     saved = Path(out.split("added ", 1)[1].strip())
     assert saved.parent == home / "Saved pages" and saved.suffix == ".html"
     assert "Night trains of Europe" in saved.name
+    # the page as read (main text, title, address, fetch date), not the site's navigation and footer
+    kept = saved.read_text("utf-8")
+    assert "leaves at nine in the evening" in kept and "Home | About" not in kept and "Copyright" not in kept
+    assert f"saved from url=({len(url):04d}){url}" in kept and 'name="mysearch-fetched"' in kept
+    assert 'name="date" content="2024-05-02"' in kept
     run_cli("index", home=home)
     hits = json.loads(run_cli("search", "sleeper train Vienna Venice", "-k", "1", "--json", home=home).stdout)["hits"]
     assert hits[0]["path"] == str(saved)
@@ -68,6 +77,8 @@ def test_fetch_errors_are_one_clear_line(home, site):
     assert missing.returncode != 0 and "HTTP 404" in missing.stderr and missing.stderr.count("\n") == 1
     binary = run_cli("add", f"{site}/file.zip", home=home, check=False)
     assert binary.returncode != 0 and "not a web page" in binary.stderr
+    empty = run_cli("add", f"{site}/empty.html", home=home, check=False)
+    assert empty.returncode != 0 and "no readable text" in empty.stderr and not (home / "Saved pages").exists()
     offline = run_cli("add", "http://127.0.0.1:9/x.html", home=home, check=False)
     assert offline.returncode != 0 and "cannot fetch" in offline.stderr
 

@@ -211,6 +211,7 @@ def library(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_save_to_library_keeps_the_extracted_page_and_it_is_indexed(library, internet):
+    from mysearch.saved_pages import FetchError
     from mysearch.web.save import save_result
 
     for k, v in internet.settings().items():
@@ -224,7 +225,7 @@ def test_save_to_library_keeps_the_extracted_page_and_it_is_indexed(library, int
     library.index()
     hit = library.search("Zorblat tickets harbour office", k=1)[0]
     assert Path(hit.path) == path and hit.url == f"{SITE}/injection"  # cited as the local copy, address beside
-    with pytest.raises(fetch.FetchRefused):
+    with pytest.raises(FetchError, match="local network: not fetched"):  # a result's address, not one typed
         save_result(library, f"http://127.0.0.1:{internet.port}/zorblat")
 
 

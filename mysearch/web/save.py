@@ -1,10 +1,12 @@
-"""Keeping a page a web search found: "Save to library" in the app (``save_result``).
+"""Keeping a web page: `mysearch add URL` and "Save to library" on a web citation in the app.
 
-The page is fetched again under the same rules as for answers (no local addresses, size and redirect
-limits, ``web.proxy``), read with trafilatura, and stored as a small HTML file in the library's "Saved
-pages" folder: its main text, title, source URL (the browser-style ``saved from url`` marker, which the
-web extractor reads back) and the date it was fetched. That folder is an indexed folder, so the page is
-then searched and cited like any saved page, from the local copy, without going back to the site.
+Both take one path. The page is fetched under the web rules (size and redirect limits, an honest
+User-Agent, no cookies, ``web.proxy``), read with trafilatura, and stored as a small HTML file in the
+library's "Saved pages" folder: its main text, title, source URL (the browser-style ``saved from url``
+marker, which the web extractor reads back) and the date it was fetched. That folder is an indexed
+folder, so the page is then searched and cited like any saved page, from the local copy, without going
+back to the site. An address the user typed may be on their own network (an intranet wiki); an address
+that came from a web search result may not (``asked=False``), as for answers.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ import hashlib
 import html
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import saved_pages
+from ..config import Config
+from ..saved_pages import FetchError
+from ..sources.base import ExtractionError
 from . import fetch as fetching
 from . import limits, pages
 
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from ..library import Library
 
 SAVE_TIMEOUT_S = 20.0
+SAVE_MAX_BYTES = 20 * 2**20  # a page kept on purpose may be larger than one read for an answer
 
 
 def page_html(page: pages.Page, fetched: datetime) -> str:
@@ -39,23 +46,42 @@ def page_html(page: pages.Page, fetched: datetime) -> str:
     )
 
 
-def save_result(lib: Library, url: str, title: str = "") -> Path:
-    """Store the page at ``url`` (a web result) in "Saved pages" and make sure that folder is indexed."""
-    cfg = lib.config
-    lim = limits(cfg, time.monotonic() + SAVE_TIMEOUT_S)
-    got = fetching.fetch(url, lim)
-    page = pages.read(got.body, got.url, title)
-    folder = saved_pages.saved_pages_folder(lib.home)
+def save_page(cfg: Config, home: Path, url: str, title: str = "", *, asked: bool = True) -> Path:
+    """Fetch ``url``, store its extracted page in "Saved pages" and return the file; saving the same
+    address again replaces the earlier copy. Raises ``FetchError`` with one clear line."""
+    lim = replace(limits(cfg, time.monotonic() + SAVE_TIMEOUT_S), max_bytes=SAVE_MAX_BYTES, timeout=SAVE_TIMEOUT_S)
+    try:
+        got = fetching.fetch(url, lim, allow_local=asked)
+    except fetching.FetchRefused as exc:
+        raise FetchError(f"cannot save {url}: {exc}") from None
+    except fetching.FetchFailed as exc:
+        hint = "" if str(exc).startswith("HTTP ") else " (are you online?)"
+        raise FetchError(f"cannot fetch {url}: {exc}{hint}") from None
+    try:
+        page = pages.read(got.body, got.url, title)
+    except ExtractionError as exc:  # e.g. a page drawn by scripts: nothing to keep
+        raise FetchError(f"cannot save {url}: the page has no readable text ({exc})") from None
+    if not page.text.strip():
+        raise FetchError(f"cannot save {url}: the page has no readable text")
+    folder = saved_pages.saved_pages_folder(home)
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(page.url.encode()).hexdigest()[:8]
-    for old in folder.glob(f"* {digest}.html"):
-        old.unlink()
     slug = re.sub(r"[^\w\- ]+", "", page.title, flags=re.UNICODE).strip()[:80] or "page"
     target = folder / f"{slug} {digest}.html"
-    tmp = target.with_suffix(".part")
+    tmp = folder / f".{digest}.part"
     tmp.write_text(page_html(page, datetime.now(UTC)), "utf-8")
     tmp.replace(target)
+    for old in folder.glob(f"* {digest}.html"):  # an earlier copy under an older title
+        if old != target:
+            old.unlink()
+    return target
+
+
+def save_result(lib: Library, url: str, title: str = "") -> Path:
+    """Store a web result's page (the app's "Save to library") and make sure that folder is indexed."""
+    target = save_page(lib.config, lib.home, url, title, asked=False)
+    folder = str(saved_pages.saved_pages_folder(lib.home))
     folders = lib.folders()
-    if str(folder) not in folders:
-        cfg.set("folders", [*folders, str(folder)])
+    if folder not in folders:
+        lib.config.set("folders", [*folders, folder])
     return target
