@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     ea.add_argument("--unanswerable", type=int, default=20, help="questions from articles not indexed")
     ea.add_argument("--no-attribution", action="store_true", help="trust only the citations the model writes")
     ea.add_argument("--seed", type=int, default=0, help="seed for choosing the articles and questions")
+    ea.add_argument("--details", metavar="FILE",
+                    help="write one JSON line per question (answer, raw model text, passages, verdicts) to FILE")
 
     e = sub.add_parser("eval", help="measure retrieval quality on a BEIR folder or SQuAD JSON")
     e.add_argument("dataset", help="a BEIR folder or a SQuAD-format JSON file")
@@ -700,17 +702,23 @@ def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
 
     ds = Path(args.dataset)
     home = lib.home / "eval-answers" / f"{ds.stem}-{lib.config.get('embedding.model')}"
-    result = answer_eval.run(
-        ds,
-        home,
-        lib.config,
-        articles=args.articles,
-        questions=args.questions,
-        unanswerable=args.unanswerable,
-        attribute=not args.no_attribution,
-        seed=args.seed,
-        progress=None if args.json else lambda line: print(line, file=sys.stderr),
-    )
+    details = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
+    try:
+        result = answer_eval.run(
+            ds,
+            home,
+            lib.config,
+            articles=args.articles,
+            questions=args.questions,
+            unanswerable=args.unanswerable,
+            attribute=not args.no_attribution,
+            seed=args.seed,
+            progress=None if args.json else lambda line: print(line, file=sys.stderr),
+            details=details,
+        )
+    finally:
+        if details is not None:
+            details.close()
     if args.json:
         print(json_text(result))
     else:

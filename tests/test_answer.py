@@ -197,11 +197,17 @@ def test_eval_answers_on_a_tiny_set(tmp_path: Path, home: Path):
     }
     f = tmp_path / "tiny.json"
     f.write_text(json.dumps(data))
+    details = tmp_path / "details.jsonl"
     out = json.loads(
         run_cli("eval-answers", str(f), "--articles", "1", "--questions", "1", "--unanswerable", "1", "--json",
-                home=home).stdout
+                "--details", str(details), home=home).stdout
     )
     assert out["answerable"] == 1 and out["unanswerable"] == 1
+    records = [json.loads(line) for line in details.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in records] == [x["id"] for x in out["items"]] and len(records) == 2
+    for r in records:  # enough to read why a question failed
+        assert {"question", "gold", "answer", "raw", "abstained", "given", "retrieved", "gold_file"} <= set(r)
+    assert {r["gold_file"] is None for r in records} == {True, False}
     (asked,) = [x for x in out["items"] if x["answerable"]]
     assert asked["retrieved_gold"]  # the one indexed paragraph is found
     assert out["contains_gold"] == float(asked["contains_gold"])
