@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,7 @@ def _cli(home: Path, *args: str) -> None:
 
 def cold_ask(home: Path, question: str) -> dict[str, float | None]:
     """One fresh process: ms from its start to the sources line, to the first answer character, to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "mysearch", "ask", question], env=_env(home),
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -76,12 +78,16 @@ def cold_ask(home: Path, question: str) -> dict[str, float | None]:
             text_at = now
     proc.wait()
     end = time.perf_counter()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # one child at a time: its CPU time alone
     text = seen.decode("utf-8", "replace")
     abstained = "do not answer" in text or "찾지 못했습니다" in text
     return {
         "sources_ms": round((sources_at - t0) * 1000) if sources_at else None,
         "first_text_ms": round((text_at - t0) * 1000) if text_at and not abstained else None,
         "total_ms": round((end - t0) * 1000),
+        # less sensitive than wall time to what else the machine runs
+        "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2),
+        "loadavg": round(os.getloadavg()[0], 2),
     }
 
 
@@ -99,7 +105,8 @@ def cold(home: Path, runs: int) -> dict:
             rows.append(cold_ask(home, q))
             log(f"cold {lang} {q!r}: {rows[-1]}")
         out[lang] = {"runs": rows, "first_text_ms_p50": _p50(rows, "first_text_ms"),
-                     "sources_ms_p50": _p50(rows, "sources_ms"), "total_ms_p50": _p50(rows, "total_ms")}
+                     "sources_ms_p50": _p50(rows, "sources_ms"), "total_ms_p50": _p50(rows, "total_ms"),
+                     "cpu_s_p50": _p50(rows, "cpu_s")}
     return out
 
 
@@ -145,6 +152,8 @@ def run(args: argparse.Namespace) -> dict:
     result["first_ever_ms"] = first  # no saved prompt state yet: this process evaluates and saves it
     log(f"first ever: {first}")
     result["cold"] = cold(home, args.runs)
+    if args.no_watcher:
+        return _finish(result, home, tmp, args)
     watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=_env(home),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -159,6 +168,10 @@ def run(args: argparse.Namespace) -> dict:
     finally:
         watcher.send_signal(signal.SIGTERM)
         watcher.wait(timeout=60)
+    return _finish(result, home, tmp, args)
+
+
+def _finish(result: dict, home: Path, tmp: Path, args: argparse.Namespace) -> dict:
     if not args.no_warm:
         result["warm"] = warm(home, args.model)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -171,6 +184,7 @@ def main() -> int:
     p.add_argument("--model", help="answer model (default: the catalog's default)")
     p.add_argument("--code", help="run the fresh processes on the mysearch in this checkout (e.g. main)")
     p.add_argument("--no-warm", action="store_true", help="skip the in-process (warm) measurement")
+    p.add_argument("--no-watcher", action="store_true", help="skip the runs with a watcher running")
     args = p.parse_args()
     return run_and_emit(run, args, vars(args))
 

@@ -109,13 +109,28 @@ def test_stop_after_the_first_token(library):
     cancel = threading.Event()
     tokens = []
     for ev in answer.ask(library, "Describe everything the boiler technician did, in detail.", cancel=cancel):
+        if isinstance(ev, answer.Stage) and ev.step == "writing":  # the model's first token
+            cancel.set()
+        if isinstance(ev, answer.Token):
+            tokens.append(ev.text)
+        if isinstance(ev, answer.Done):
+            done = ev.answer
+    assert done.stopped
+    # its first sentence was not finished, so never checked: nothing was shown, nothing is kept
+    assert tokens == [] and done.text == "" and done.raw
+
+
+def test_stop_after_the_first_checked_sentence_keeps_it(library):
+    cancel = threading.Event()
+    tokens = []
+    for ev in answer.ask(library, "Describe everything the boiler technician did, in detail.", cancel=cancel):
         if isinstance(ev, answer.Token):
             tokens.append(ev.text)
             cancel.set()
         if isinstance(ev, answer.Done):
             done = ev.answer
-    assert done.stopped
-    assert 1 <= len(tokens) <= 2  # nothing generated after the stop
+    assert done.stopped or len(done.raw) < 200  # stopped, unless the whole answer was its first sentence
+    assert len(tokens) == 1 and done.text == tokens[0]  # what was shown stays, nothing came after the stop
 
 
 def test_stop_during_prompt_evaluation_aborts_llama_cpp(library):
