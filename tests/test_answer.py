@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -173,22 +174,26 @@ def test_ask_json_contract(cli_home: Path):
 
 def test_ctrl_c_stops_the_answer_and_keeps_what_was_written(cli_home: Path):
     env = {**os.environ, "MYSEARCH_HOME": str(cli_home), "MYSEARCH_ANSWER__MAX_TOKENS": "400"}
+    # stderr on a pseudo-terminal, as in a terminal: it says when the model is writing (the answer's text
+    # comes a checked sentence at a time, so stdout alone would not show it has begun)
+    leader, follower = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mysearch", "ask", "Tell me everything about the garden, the boiler and the roses."],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=follower,
         env=env,
         # a shell without job control starts children with SIGINT ignored; a terminal user's Ctrl+C is not
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    assert proc.stdout is not None
-    seen = b""
-    while b"Sources:" not in seen or len(seen.split(b"\n\n", 1)[-1]) < 10:  # a few words of the answer
-        seen += proc.stdout.read1(4096)
+    os.close(follower)
+    said = b""
+    while b"writing" not in said:
+        said += os.read(leader, 4096)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert b"(stopped)" in seen + out
+    out, _ = proc.communicate(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0, said
+    assert b"(stopped)" in out
 
 
 def test_doctor_reports_what_runs_the_model(cli_home: Path):
