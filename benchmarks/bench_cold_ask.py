@@ -53,15 +53,21 @@ def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "MYSEARCH_HOME": str(home), "PYTHONPATH": str(CODE)}
 
 
+def _cwd(home: Path) -> str:
+    """Outside any checkout: `python -m` puts the working folder before PYTHONPATH on sys.path."""
+    return str(home.parent)
+
+
 def _cli(home: Path, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "mysearch", *args], env=_env(home), check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "mysearch", *args], env=_env(home), cwd=_cwd(home), check=True,
+                   capture_output=True)
 
 
 def cold_ask(home: Path, question: str) -> dict[str, float | None]:
     """One fresh process: ms from its start to the sources line, to the first answer character, to exit."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "mysearch", "ask", question], env=_env(home),
+    proc = subprocess.Popen([sys.executable, "-m", "mysearch", "ask", question], env=_env(home), cwd=_cwd(home),
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     seen, sources_at, text_at = b"", None, None
@@ -154,7 +160,7 @@ def run(args: argparse.Namespace) -> dict:
     result["cold"] = cold(home, args.runs)
     if args.no_watcher:
         return _finish(result, home, tmp, args)
-    watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=_env(home),
+    watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=_env(home), cwd=_cwd(home),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         from mysearch.service import RemoteLibrary
@@ -163,7 +169,8 @@ def run(args: argparse.Namespace) -> dict:
         deadline = time.monotonic() + 120
         while not remote.available() and time.monotonic() < deadline and watcher.poll() is None:
             time.sleep(0.2)
-        subprocess.run([sys.executable, "-m", "mysearch", "search", "warm up"], env=_env(home), capture_output=True)
+        subprocess.run([sys.executable, "-m", "mysearch", "search", "warm up"], env=_env(home), cwd=_cwd(home),
+                       capture_output=True)
         result["cold_with_watcher"] = cold(home, args.runs)
     finally:
         watcher.send_signal(signal.SIGTERM)
@@ -185,7 +192,10 @@ def main() -> int:
     p.add_argument("--code", help="run the fresh processes on the mysearch in this checkout (e.g. main)")
     p.add_argument("--no-warm", action="store_true", help="skip the in-process (warm) measurement")
     p.add_argument("--no-watcher", action="store_true", help="skip the runs with a watcher running")
+    p.add_argument("--quick", action="store_true", help="one fresh process per language, no watcher, no warm")
     args = p.parse_args()
+    if args.quick:
+        args.runs, args.no_watcher, args.no_warm = 1, True, True
     return run_and_emit(run, args, vars(args))
 
 
