@@ -53,7 +53,8 @@ def _stop_delay(lib, question: str, when: str) -> float:  # noqa: ANN001
     for ev in answer.ask(lib, question, cancel=cancel):
         if isinstance(ev, answer.Sources) and when == "prompt":
             threading.Timer(0.3, stop).start()
-        if isinstance(ev, answer.Token) and when == "generation" and not cancel.is_set():
+        # the model's first token (checked text may come only with its whole sentence)
+        if isinstance(ev, answer.Stage) and ev.step == "writing" and when == "generation" and not cancel.is_set():
             stop()
     return time.perf_counter() - set_at
 

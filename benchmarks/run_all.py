@@ -28,6 +28,7 @@ BENCHMARKS = {
     "watch": HERE / "bench_watch.py",
     "rescan": HERE / "bench_rescan.py",
     "answer": HERE / "bench_answer.py",
+    "cold_ask": HERE / "bench_cold_ask.py",
     "ui": HERE / "bench_ui.py",
 }
 

@@ -2,14 +2,22 @@
 
 ``ask`` yields events so every client streams the same way: ``Sources`` (the passages the model is
 given, numbered as it sees them, before it starts, so they can be shown at once: files first, then web
-pages when the user turned web search on, ranked beside them), ``Token`` for each piece of generated
-text, then one ``Done``
-with the checked answer. Generation runs on a thread of its own; setting ``cancel`` aborts it inside
-llama.cpp (between graph nodes, so even a long prompt evaluation stops within milliseconds).
+pages when the user turned web search on, ranked beside them), ``Stage`` while the first words are
+prepared (loading the model, reading the sources, with a time estimate; then writing), ``Token`` for
+each piece of checked text, then one ``Done`` with the checked answer. Generation runs on a thread of
+its own; setting ``cancel`` aborts it inside llama.cpp (between graph nodes, so even a long prompt
+evaluation stops within milliseconds).
+
+No text is shown that the citation check would take back: the model's words are held until their
+sentence ends, the sentences so far are checked (``citations.check``), and only checked text is
+yielded, with its citations as checked. Until one sentence is supported by its source nothing is shown,
+so an answer the check turns into "not found" never appears first; once one is, the answer cannot
+become an abstention any more, and ``Done``'s text is exactly what was streamed.
 """
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -20,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import paths, web
-from .llm import citations, prompt, runtime
+from .ingest.chunker import sentence_spans
+from .llm import citations, pace, prefix, prompt, runtime
 from .search import Filters, Hit
 
 if TYPE_CHECKING:
@@ -31,6 +40,7 @@ NOT_FOUND = {
     "ko": "색인된 파일에서 이 질문의 답을 찾지 못했습니다.",
 }
 SOURCE_BUDGETS = (160, 100, 100)  # prompt tokens per source, best first: the best hit carries most answers
+PROMPT_FRAME_TOKENS = 20  # the chat template's turn markers and the language hint around the sources
 MIN_QUESTION_COVERAGE = 0.35  # share of the question's words a same-language passage must contain
 
 
@@ -84,6 +94,17 @@ class Sources:
 
 
 @dataclass
+class Stage:
+    """What is happening before the answer's first words: ``loading`` the answer model, ``reading``
+    ``sources`` passages (the prompt evaluation), then ``writing``. ``eta_s`` is the expected duration
+    of this step from what the last ones took here (None when unknown)."""
+
+    step: str
+    eta_s: float | None = None
+    sources: int = 0
+
+
+@dataclass
 class Token:
     text: str
 
@@ -93,7 +114,7 @@ class Done:
     answer: Answer
 
 
-Event = Sources | Token | Done
+Event = Sources | Stage | Token | Done
 
 
 def ask(
@@ -130,30 +151,57 @@ def ask(
         answer.timings.update({"first_token_ms": None, "tokens_per_s": None})
         yield Done(answer)
         return
+    model = cfg.get("answer.model")
+    pace_now = pace.read(lib.home, model)
+    if runtime.loaded(model, cfg.get("answer.gpu"), cfg.get("answer.threads")) is None:
+        # begun already (`mysearch ask` loads it while it searches): what is left of the usual time
+        begun = runtime.loading_for(model, cfg.get("answer.gpu"), cfg.get("answer.threads")) or 0.0
+        yield Stage("loading", round(max(0.5, pace_now.load_s - begun), 1))
     # held while the prompt is built and, by the writing thread, until the answer ends: another model chosen
     # meanwhile (the app's settings, `models use`) closes this one only after that
-    with runtime.use(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt:
-        sources = _sources(question, passages, rt)
+    t_model = time.monotonic()
+    with runtime.use(model, cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt:
+        answer.timings["model_wait_ms"] = round((time.monotonic() - t_model) * 1000, 1)
+        sources, to_read = _sources(question, passages, rt)
         msgs = prompt.messages(question, sources)
         events: queue.Queue[tuple[str, object]] = queue.Queue()
         worker = threading.Thread(
-            target=_generate, args=(rt, msgs, cfg.get("answer.max_tokens"), cancel, events), daemon=True
+            target=_generate,
+            args=(rt, msgs, cfg.get("answer.max_tokens"), cancel, events, cache_dir(lib)),
+            daemon=True,
         )
         rt.retain()  # the writing thread's own hold, let go when it ends even if nobody reads the answer
         worker.start()
-    raw, first, n_tokens = [], None, 0
+    yield Stage("reading", round(pace_now.reading_s(to_read), 1), len(sources))
+    texts = {s.n: s.text for s in sources}
+    raw: list[str] = []
+    first = first_text = read_s = None
+    n_tokens = 0
+    shown, ok, checked_upto = "", None, 0  # text yielded, the check that yielded it, raw length checked
     while True:
         try:
             kind, value = events.get()
         except KeyboardInterrupt:  # Ctrl+C stops the answer (within ms), not the program
             cancel.set()
             continue
-        if kind == "token":
+        if kind == "read":
+            read_s = float(value)  # type: ignore[arg-type]
+        elif kind == "token":
             if first is None:
                 first = time.monotonic()
+                yield Stage("writing")
             n_tokens += 1
             raw.append(str(value))
-            yield Token(str(value))
+            if cancel.is_set():
+                continue
+            complete = _complete_sentences("".join(raw))
+            if len(complete) > checked_upto:
+                checked_upto = len(complete)
+                c = citations.check(complete, texts, attribute=attribute, question=question)
+                if not c.abstained and c.text.startswith(shown) and len(c.text) > len(shown):
+                    new, shown, ok = c.text[len(shown):], c.text, c
+                    first_text = first_text or time.monotonic()
+                    yield Token(new)
         elif kind == "error":
             worker.join()
             raise value  # type: ignore[misc]
@@ -166,45 +214,97 @@ def ask(
     answer.timings.update(
         {
             "first_token_ms": round(((first or end) - t0) * 1000, 1),
+            "first_text_ms": round((first_text - t0) * 1000, 1) if first_text else None,
             "tokens_per_s": round((n_tokens - 1) / (end - first), 1) if first and n_tokens > 1 else 0.0,
             "prompt_tokens": float(max(0, int(value or 0) - n_tokens)),  # type: ignore[call-overload]
             "total_ms": round((end - t0) * 1000, 1),
         }
     )
-    checked = citations.check(answer.raw, {s.n: s.text for s in sources}, attribute=attribute, question=question)
-    if not checked.abstained:
+    if read_s and to_read and not answer.stopped:
+        pace.record(lib.home, model, load_s=rt.load_s, prompt_tokens_per_s=to_read / max(read_s, 1e-3))
+    if answer.stopped:  # what was shown stays, as it was checked; nothing more is said
+        checked = ok
+    else:
+        checked = citations.check(answer.raw, texts, attribute=attribute, question=question)
+        if shown and (checked.abstained or not checked.text.startswith(shown)):
+            checked = ok  # never take back what was shown (a later sentence cannot turn it into "not found")
+        elif not checked.abstained and len(checked.text) > len(shown):
+            first_text = first_text or time.monotonic()
+            answer.timings["first_text_ms"] = answer.timings["first_text_ms"] or round((first_text - t0) * 1000, 1)
+            yield Token(checked.text[len(shown):])
+    if checked is not None and not checked.abstained:
         by_n = {i + 1: h for i, (h, _text) in enumerate(passages)}
         answer.text = checked.text
         answer.abstained = False
         answer.citations = [_citation(n, by_n[n]) for n in checked.cited]
-    elif answer.stopped and answer.raw:
-        answer.text = answer.raw
+    elif answer.stopped:
+        answer.text = ""
     yield Done(answer)
 
 
+def _complete_sentences(text: str) -> str:
+    """``text`` up to the end of its last finished sentence: one that another has started after (the
+    sentence being written may still change, its citation included)."""
+    spans = sentence_spans(text)
+    return text[: spans[-2][1]] if len(spans) > 1 else ""
+
+
+def cache_dir(lib: Library) -> Path:
+    return prefix.cache_dir(lib.home)
+
+
 def warm_up(lib: Library, cancel: threading.Event | None = None) -> dict[str, object]:
-    """Load the answer model and evaluate the fixed part of the prompt now (the app does this after
+    """Load the answer model and make the fixed part of the prompt ready now (the app does this after
     its window shows; ``mysearch ask`` while it searches), so the first question costs only its own
-    sources and words. ``cancel`` stops the prompt evaluation within milliseconds."""
+    sources and words: read from the state saved by an earlier process (``llm.prefix``), or evaluated
+    and saved for the next. ``cancel`` stops the prompt evaluation within milliseconds."""
     cfg = lib.config
     with runtime.use(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt:
-        return _warm(rt, cancel)
+        return _warm(rt, cancel, cache_dir(lib))
 
 
-def _warm(rt: runtime.Runtime, cancel: threading.Event | None) -> dict[str, object]:
-    msgs = prompt.messages("", [])[:-1] + [{"role": "user", "content": ""}]
+def _fixed_messages() -> list[dict[str, str]]:
+    return prompt.messages("", [])[:-1] + [{"role": "user", "content": ""}]
+
+
+def _prefix_name(rt: runtime.Runtime) -> str:
+    return prefix.key(rt, json.dumps(_fixed_messages(), ensure_ascii=False))
+
+
+def _prime(rt: runtime.Runtime, folder: Path | None) -> bool:
+    """With ``rt.lock`` held: the fixed prompt from the saved state when this model has read nothing yet.
+    True if its cache holds it now."""
+    if folder is None:
+        return False
+    if rt.llm.n_tokens:  # type: ignore[attr-defined]  # a question or a warm-up came first: llama.cpp reuses it
+        return True
+    return prefix.restore(rt, folder, _prefix_name(rt)) > 0
+
+
+def _warm(rt: runtime.Runtime, cancel: threading.Event | None, folder: Path | None = None) -> dict[str, object]:
     with rt.lock:
-        rt.abort_on(cancel)
-        try:
-            for _ in rt.llm.create_chat_completion(messages=msgs, stream=True, max_tokens=1):  # type: ignore[attr-defined]
-                pass
-        except RuntimeError:
-            if cancel is None or not cancel.is_set():
-                raise
-            rt.after_abort()
-        finally:
-            rt.abort_on(None)
-    return rt.info()
+        return {**rt.info(), "prefix": _ready_prefix(rt, cancel, folder)}
+
+
+def _ready_prefix(rt: runtime.Runtime, cancel: threading.Event | None, folder: Path | None) -> str:
+    """With ``rt.lock`` held: the fixed prompt in the model's cache, restored (``ready``) or evaluated and
+    saved for the next process (``evaluated``); ``stopped`` if ``cancel`` stopped the evaluation."""
+    if _prime(rt, folder):
+        return "ready"
+    rt.abort_on(cancel)
+    try:
+        for _ in rt.llm.create_chat_completion(messages=_fixed_messages(), stream=True, max_tokens=1):  # type: ignore[attr-defined]
+            pass
+    except RuntimeError:
+        if cancel is None or not cancel.is_set():
+            raise
+        rt.after_abort()
+        return "stopped"
+    finally:
+        rt.abort_on(None)
+    if folder is not None:
+        prefix.save(rt, folder, _prefix_name(rt))
+    return "evaluated"
 
 
 def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False) -> list[tuple[Hit, str]]:
@@ -239,20 +339,27 @@ def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False
     return [(h, text) for h, text, _c in out]
 
 
-def _sources(question: str, passages: list[tuple[Hit, str]], rt: runtime.Runtime) -> list[prompt.Source]:
+def _sources(
+    question: str, passages: list[tuple[Hit, str]], rt: runtime.Runtime
+) -> tuple[list[prompt.Source], int]:
+    """The sources as the model sees them, and about how many prompt tokens it has to read for them
+    and the question (the fixed part before them is cached)."""
     llm = rt.llm
 
     def count(text: str) -> int:
         return len(llm.tokenize(text.encode("utf-8"), add_bos=False))  # type: ignore[attr-defined]
 
     out = []
+    tokens = count(question) + PROMPT_FRAME_TOKENS
     for i, (h, text) in enumerate(passages):
         budget = SOURCE_BUDGETS[min(i, len(SOURCE_BUDGETS) - 1)]
         title = h.title or Path(paths.display(h.path)).stem
         if h.kind == "web":  # quoted like a file, but the model is told where it comes from
             title = f"{title} (web page, {urllib.parse.urlsplit(h.url or h.path).hostname})"
-        out.append(prompt.Source(i + 1, title, prompt.window(question, text, budget, count)))
-    return out
+        source = prompt.Source(i + 1, title, prompt.window(question, text, budget, count))
+        tokens += count(f"[{source.n}] {source.title}\n{source.text}\n\n")
+        out.append(source)
+    return out, tokens
 
 
 def _generate(
@@ -261,16 +368,25 @@ def _generate(
     max_tokens: int,
     cancel: threading.Event,
     events: queue.Queue[tuple[str, object]],
+    folder: Path | None = None,
 ) -> None:
     prompt_tokens = 0
     try:
         with rt.lock:
+            # a fresh process: the fixed prompt from disk, or read once and saved for the next process
+            if _ready_prefix(rt, cancel, folder) == "stopped":
+                events.put(("done", 0))
+                return
             rt.abort_on(cancel)
             try:
+                started, read = time.monotonic(), False
                 stream = rt.llm.create_chat_completion(  # type: ignore[attr-defined]
                     messages=msgs, stream=True, max_tokens=max_tokens, temperature=0.0, stop=["\n\nQuestion:"]
                 )
                 for part in stream:
+                    if not read:  # the first part comes once the prompt is read
+                        read = True
+                        events.put(("read", time.monotonic() - started))
                     if cancel.is_set():
                         stream.close()
                         break

@@ -16,6 +16,7 @@ import string
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from .config import Config
 from .metrics import percentile
@@ -64,7 +65,9 @@ def run(
     attribute: bool = True,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    details: TextIO | None = None,
 ) -> dict[str, object]:
+    """``details``: where to write each question's record as a JSON line (``eval-answers --details``)."""
     from . import answer
     from .library import Library
 
@@ -87,14 +90,17 @@ def run(
         items = []
         cases = [(qa, doc) for qa, doc in asked] + [(qa, None) for qa in outside]
         for i, (qa, doc) in enumerate(cases, 1):
-            done = None
+            done, given = None, []
             for event in answer.ask(lib, qa["question"], attribute=attribute):
+                if isinstance(event, answer.Sources):
+                    given = [Path(h.path).name for h in event.hits]
                 if isinstance(event, answer.Done):
                     done = event.answer
             assert done is not None
             golds = [x["text"] for x in qa["answers"]]
             cited = [Path(c.path).name for c in done.citations]
             item = {
+                "id": qa.get("id"),
                 "question": qa["question"],
                 "gold": golds[0],
                 "answerable": doc is not None,
@@ -105,9 +111,15 @@ def run(
                 "cites_gold": doc is not None and doc in cited,
                 "retrieved_gold": doc is not None and doc in [Path(h.path).name for h in done.hits],
                 "cited": cited,
+                "gold_file": doc,
+                "given": given,  # the passages the model read, in the order it saw them ([1] first)
+                "retrieved": [{"file": Path(h.path).name, "score": round(h.score, 4)} for h in done.hits],
                 **done.timings,
             }
             items.append(item)
+            if details is not None:  # one line per question as soon as it is answered: a long run can be read
+                details.write(json.dumps(item, ensure_ascii=False) + "\n")
+                details.flush()
             if progress:
                 mark = "abstained" if item["abstained"] else ("ok" if item["contains_gold"] else "answered")
                 progress(f"{i}/{len(cases)} {mark}, first token {item.get('first_token_ms')} ms")

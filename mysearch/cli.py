@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     ea.add_argument("--unanswerable", type=int, default=20, help="questions from articles not indexed")
     ea.add_argument("--no-attribution", action="store_true", help="trust only the citations the model writes")
     ea.add_argument("--seed", type=int, default=0, help="seed for choosing the articles and questions")
+    ea.add_argument("--details", metavar="FILE",
+                    help="write one JSON line per question (answer, raw model text, passages, verdicts) to FILE")
 
     e = sub.add_parser("eval", help="measure retrieval quality on a BEIR folder or SQuAD JSON")
     e.add_argument("dataset", help="a BEIR folder or a SQuAD-format JSON file")
@@ -527,12 +529,27 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
 
     if not args.question.strip():
         raise ConfigError('give a question to answer, e.g. mysearch ask "when was the boiler serviced?"')
+    # the model loads and makes the fixed part of its prompt ready (read back from the saved state) while
+    # the question is searched: mostly native work beside mostly Python work
+    warmed = threading.Event()
+    warm = threading.Thread(target=_warm_up, args=(lib, warmed), name="mysearch-warm-up", daemon=True)
+    warm.start()
     remote = _remote(lib)
-    retrieve = None
-    if remote is not None:  # the running app or watcher owns the store: search through it
+    if remote is not None:  # the running app or watcher owns the store and its models: search through it
+        from .service import korean_through
+
+        korean_through(remote)  # and Korean morphemes from its Kiwi: this process never loads one
 
         def retrieve(text: str, k: int, filters: Filters) -> list:
             return remote.search(text, k, filters)
+
+    else:
+
+        def retrieve(text: str, k: int, filters: Filters) -> list:
+            # alone, this process would load the extra (English) embedding model, and torch, for one
+            # query: 3-6 s of a cold `ask` (benchmarks/bench_cold_ask.py); it ranks with the chosen model
+            # and keywords only
+            return lib.search(text, k, filters, extra_models=False)
 
     cancel = threading.Event()
 
@@ -541,11 +558,6 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
             raise KeyboardInterrupt
         cancel.set()
 
-    # the model loads and reads the fixed part of its prompt while the question is searched (mostly
-    # native work beside mostly Python work: a fresh `ask` reached its first token ~2 s sooner, 13 -> 11 s)
-    warmed = threading.Event()
-    warm = threading.Thread(target=_warm_up, args=(lib, warmed), name="mysearch-warm-up", daemon=True)
-    warm.start()
     stream = answer.ask(lib, args.question, cancel=cancel, filters=_filters(args), retrieve=retrieve,
                         web_search=args.web)
     previous = signal.signal(signal.SIGINT, on_ctrl_c)  # Ctrl+C stops the answer, keeping what was written
@@ -561,13 +573,12 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     if args.json:
         print(json_text(result.as_json()))
         return 0
+    # what was streamed is the checked answer itself: nothing to correct or take back below it
     print()
     if result.stopped:
         print("(stopped)")
     elif result.abstained:
-        print(f"\n{answer.NOT_FOUND[result.language]}")
-    elif result.text != result.raw:
-        print(f"\nChecked: {result.text}")
+        print(answer.NOT_FOUND[result.language])
     for c in result.citations:
         if c.web:
             print(f"[{c.n}] web: {c.title} <{c.url}>")
@@ -588,19 +599,60 @@ def _warm_up(lib, stop: threading.Event) -> None:  # noqa: ANN001
         log.debug("warm-up: %s", exc)
 
 
+def stage_line(stage) -> str:  # noqa: ANN001 - mysearch.answer.Stage
+    """What the terminal shows while the first answer is prepared."""
+    about = f" (about {stage.eta_s:.0f} s)" if stage.eta_s and stage.eta_s >= 0.5 else ""
+    if stage.step == "loading":
+        return f"loading the answer model{about}…"
+    if stage.step == "reading":
+        return f"reading {stage.sources} source{'s' if stage.sources != 1 else ''}{about}…"
+    return "writing; each sentence shows once its source is checked…"
+
+
+class _StageLine:
+    """One status line on stderr while nothing of the answer is shown yet, on a terminal only (stdout
+    and --json stay exactly as they were); cleared before the answer's first words."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False  # a status line is on the screen now
+        self.shown_text = False  # the answer has begun: no more status lines
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            write_control(sys.stderr, "\r\x1b[K")
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            write_control(sys.stderr, "\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
 def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
     from . import answer, paths
 
-    for event in stream:
-        if isinstance(event, answer.Sources) and not as_json:
-            found = "; ".join(f"[{n}] {'web: ' + (h.url or '') if h.kind == 'web' else paths.display(h.path)}"
-                              for n, h in enumerate(event.hits, 1))
-            print("Sources: " + (found or "none found") + "\n", flush=True)
-        elif isinstance(event, answer.Token) and not as_json:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-        elif isinstance(event, answer.Done):
-            return event.answer
+    status = _StageLine(not as_json and sys.stderr.isatty())
+    try:
+        for event in stream:
+            if isinstance(event, answer.Sources) and not as_json:
+                found = "; ".join(f"[{n}] {'web: ' + (h.url or '') if h.kind == 'web' else paths.display(h.path)}"
+                                  for n, h in enumerate(event.hits, 1))
+                print("Sources: " + (found or "none found") + "\n", flush=True)
+            elif isinstance(event, answer.Stage) and not status.shown_text:
+                status.show(stage_line(event))
+            elif isinstance(event, answer.Token) and not as_json:
+                status.clear()
+                status.shown_text = True
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            elif isinstance(event, answer.Done):
+                return event.answer
+    finally:
+        status.clear()
     return None
 
 
@@ -650,17 +702,23 @@ def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
 
     ds = Path(args.dataset)
     home = lib.home / "eval-answers" / f"{ds.stem}-{lib.config.get('embedding.model')}"
-    result = answer_eval.run(
-        ds,
-        home,
-        lib.config,
-        articles=args.articles,
-        questions=args.questions,
-        unanswerable=args.unanswerable,
-        attribute=not args.no_attribution,
-        seed=args.seed,
-        progress=None if args.json else lambda line: print(line, file=sys.stderr),
-    )
+    details = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
+    try:
+        result = answer_eval.run(
+            ds,
+            home,
+            lib.config,
+            articles=args.articles,
+            questions=args.questions,
+            unanswerable=args.unanswerable,
+            attribute=not args.no_attribution,
+            seed=args.seed,
+            progress=None if args.json else lambda line: print(line, file=sys.stderr),
+            details=details,
+        )
+    finally:
+        if details is not None:
+            details.close()
     if args.json:
         print(json_text(result))
     else:

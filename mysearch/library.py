@@ -270,7 +270,9 @@ class Library:
                 return model
         return current  # partly embedded: dense search covers what is done, keywords cover the rest
 
-    def searcher(self) -> Searcher:
+    def searcher(self, extra_models: bool = True) -> Searcher:
+        """``extra_models=False``: rank with the chosen embedding model and keywords only (a one-shot
+        process that would otherwise load the extra model, and torch with it, for one query)."""
         cfg = self.config
 
         def embedder(model: str) -> Embedder:
@@ -280,7 +282,7 @@ class Library:
             self.reader(),
             embedder,
             self.vectors,
-            self.search_models,
+            self.search_models if extra_models else lambda: self.search_models()[:1],
             cfg.get("search.keyword_weight"),
             cfg.get("search.dense_weight"),
             cfg.get("search.fusion"),
@@ -288,9 +290,10 @@ class Library:
         )
 
     def search(
-        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid",
+        extra_models: bool = True,
     ) -> list[Hit]:
-        hits = self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
+        hits = self.searcher(extra_models).search(text, k or self.config.get("search.k"), filters, mode)
         gone = self.reader().unavailable_files(h.file_id for h in hits)
         for h in hits:
             h.unavailable = h.file_id in gone

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -109,13 +110,28 @@ def test_stop_after_the_first_token(library):
     cancel = threading.Event()
     tokens = []
     for ev in answer.ask(library, "Describe everything the boiler technician did, in detail.", cancel=cancel):
+        if isinstance(ev, answer.Stage) and ev.step == "writing":  # the model's first token
+            cancel.set()
+        if isinstance(ev, answer.Token):
+            tokens.append(ev.text)
+        if isinstance(ev, answer.Done):
+            done = ev.answer
+    assert done.stopped
+    # its first sentence was not finished, so never checked: nothing was shown, nothing is kept
+    assert tokens == [] and done.text == "" and done.raw
+
+
+def test_stop_after_the_first_checked_sentence_keeps_it(library):
+    cancel = threading.Event()
+    tokens = []
+    for ev in answer.ask(library, "Describe everything the boiler technician did, in detail.", cancel=cancel):
         if isinstance(ev, answer.Token):
             tokens.append(ev.text)
             cancel.set()
         if isinstance(ev, answer.Done):
             done = ev.answer
-    assert done.stopped
-    assert 1 <= len(tokens) <= 2  # nothing generated after the stop
+    assert done.stopped or len(done.raw) < 200  # stopped, unless the whole answer was its first sentence
+    assert len(tokens) == 1 and done.text == tokens[0]  # what was shown stays, nothing came after the stop
 
 
 def test_stop_during_prompt_evaluation_aborts_llama_cpp(library):
@@ -158,22 +174,26 @@ def test_ask_json_contract(cli_home: Path):
 
 def test_ctrl_c_stops_the_answer_and_keeps_what_was_written(cli_home: Path):
     env = {**os.environ, "MYSEARCH_HOME": str(cli_home), "MYSEARCH_ANSWER__MAX_TOKENS": "400"}
+    # stderr on a pseudo-terminal, as in a terminal: it says when the model is writing (the answer's text
+    # comes a checked sentence at a time, so stdout alone would not show it has begun)
+    leader, follower = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mysearch", "ask", "Tell me everything about the garden, the boiler and the roses."],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=follower,
         env=env,
         # a shell without job control starts children with SIGINT ignored; a terminal user's Ctrl+C is not
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    assert proc.stdout is not None
-    seen = b""
-    while b"Sources:" not in seen or len(seen.split(b"\n\n", 1)[-1]) < 10:  # a few words of the answer
-        seen += proc.stdout.read1(4096)
+    os.close(follower)
+    said = b""
+    while b"writing" not in said:
+        said += os.read(leader, 4096)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert b"(stopped)" in seen + out
+    out, _ = proc.communicate(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0, said
+    assert b"(stopped)" in out
 
 
 def test_doctor_reports_what_runs_the_model(cli_home: Path):
@@ -197,11 +217,17 @@ def test_eval_answers_on_a_tiny_set(tmp_path: Path, home: Path):
     }
     f = tmp_path / "tiny.json"
     f.write_text(json.dumps(data))
+    details = tmp_path / "details.jsonl"
     out = json.loads(
         run_cli("eval-answers", str(f), "--articles", "1", "--questions", "1", "--unanswerable", "1", "--json",
-                home=home).stdout
+                "--details", str(details), home=home).stdout
     )
     assert out["answerable"] == 1 and out["unanswerable"] == 1
+    records = [json.loads(line) for line in details.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in records] == [x["id"] for x in out["items"]] and len(records) == 2
+    for r in records:  # enough to read why a question failed
+        assert {"question", "gold", "answer", "raw", "abstained", "given", "retrieved", "gold_file"} <= set(r)
+    assert {r["gold_file"] is None for r in records} == {True, False}
     (asked,) = [x for x in out["items"] if x["answerable"]]
     assert asked["retrieved_gold"]  # the one indexed paragraph is found
     assert out["contains_gold"] == float(asked["contains_gold"])

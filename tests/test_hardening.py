@@ -418,17 +418,16 @@ from mysearch.llm import runtime
 
 lib = Library.open(sys.argv[1])
 name, gpu = lib.config.get("answer.model"), lib.config.get("answer.gpu")
-old, new, after = None, None, 0
+old, new = None, None
 for ev in answer.ask(lib, "When was the boiler serviced?"):
-    if isinstance(ev, answer.Token):
-        if old is None:
-            old = runtime.load(name, gpu, 1)  # the model writing this answer
-            new = runtime.load(name, gpu, 2)  # another choice of model now (the app's settings, `models use`)
-            assert new is not old and not old.closed, "the model was closed under the answer"
-        else:
-            after += 1
+    if isinstance(ev, answer.Stage) and ev.step == "writing":  # the model's first token
+        old = runtime.load(name, gpu, 1)  # the model writing this answer
+        new = runtime.load(name, gpu, 2)  # another choice of model now (the app's settings, `models use`)
+        assert new is not old and not old.closed, "the model was closed under the answer"
     elif isinstance(ev, answer.Done):
         done = ev.answer
+# more than one token written: generation went on after the switch (tokens/s counts from the first)
+after = int(bool(done.timings["tokens_per_s"]))
 print(json.dumps({"after": after, "raw": done.raw, "old_closed": old.closed, "new_closed": new.closed}))
 """
 

@@ -98,21 +98,10 @@ def korean_through(engine: RemoteEngine) -> Callable[[], None]:
 
     Answers tokenise the question and passages here (``mysearch.answer``: choosing sentences, checking
     citations). Loading Kiwi holds this process's GIL for 1.7 s (measured), which would freeze the
-    window at the first Korean answer; a round trip per Hangul run costs about a millisecond. If the
-    owner cannot be reached, Kiwi loads here after all: the same tokens either way."""
-    from mysearch import tokens
-    from mysearch.errors import MySearchError
+    window at the first Korean answer (``mysearch.service.korean_through``)."""
+    from mysearch.service import korean_through as through
 
-    local = tokens._korean
-
-    def korean(run: str) -> list[str]:
-        try:
-            return list(engine.quick.call({"op": "tokenize", "text": run, "bigrams": False})["tokens"])  # type: ignore[call-overload]
-        except (OSError, MySearchError, ValueError):
-            return local(run)
-
-    tokens._korean = korean
-    return lambda: setattr(tokens, "_korean", local)
+    return through(engine.quick)
 
 
 class OwnerProcess:

@@ -16,6 +16,12 @@ KO: dict[str, str] = {
     "Search failed: {reason}": "검색하지 못했습니다: {reason}",
     "Finding sources…": "근거를 찾는 중…",
     "Writing the answer…": "답을 쓰는 중…",
+    "Writing the answer… each sentence shows once its source is checked.":
+        "답을 쓰는 중… 문장마다 근거를 확인한 뒤 보여 줍니다.",
+    "Loading the answer model…": "답변 모델을 불러오는 중…",
+    "Loading the answer model (about {s} s)…": "답변 모델을 불러오는 중 (약 {s}초)…",
+    "Reading {n} sources…": "근거 {n}개를 읽는 중…",
+    "Reading {n} sources (about {s} s)…": "근거 {n}개를 읽는 중 (약 {s}초)…",
     "Stopping…": "멈추는 중…",
     "Stopped.": "중지했습니다.",
     "Not found in your files.": "파일에서 답을 찾지 못했습니다.",

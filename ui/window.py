@@ -789,6 +789,9 @@ class MainWindow(QMainWindow):
         if kind == "Sources":
             self._sources = list(event.hits)
             self.answer_state.setText(self.tr("Writing the answer…"))
+        elif kind == "Stage":
+            self.answer_state.setText(self.stage_text(event))
+            return
         elif kind == "Token":
             self._answer_text += event.text
         elif kind == "Done":
@@ -799,6 +802,19 @@ class MainWindow(QMainWindow):
             self._render_timer.start()
         if kind == "Done":
             self._render_answer()
+
+    def stage_text(self, stage: Any) -> str:
+        """The line under the question while the first answer is prepared (``mysearch.answer.Stage``)."""
+        seconds = round(stage.eta_s) if stage.eta_s and stage.eta_s >= 0.5 else None
+        if stage.step == "loading":
+            if seconds:
+                return self.tr("Loading the answer model (about {s} s)…").format(s=seconds)
+            return self.tr("Loading the answer model…")
+        if stage.step == "reading":
+            if seconds:
+                return self.tr("Reading {n} sources (about {s} s)…").format(n=stage.sources, s=seconds)
+            return self.tr("Reading {n} sources…").format(n=stage.sources)
+        return self.tr("Writing the answer… each sentence shows once its source is checked.")
 
     def _on_answer_end(self, seq: int) -> None:
         if seq != self._ask_seq:

@@ -129,6 +129,7 @@ class Runtime:
 
 _loaded: dict[tuple[str, int, str], Runtime] = {}
 _load_lock = threading.Lock()
+_loading: dict[tuple[str, int, str], float] = {}  # loads under way (read without the lock), since when
 
 
 def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
@@ -140,66 +141,86 @@ def load(name: str, gpu: str = "auto", threads: int = 0) -> Runtime:
             return _loaded[key]
         for old in list(_loaded):  # one answer model in memory at a time (once its answers are written)
             _loaded.pop(old)._retire()
-        entry = catalog.get(name)
-        path = catalog.resolve(entry)
+        _loading[key] = time.monotonic()
         try:
-            backends.ensure_loaded(gpu=gpu != "off")
-            import llama_cpp
-            from llama_cpp import Llama
-        except (ImportError, OSError) as exc:
-            raise ModelError(f"llama-cpp-python is not installed ({exc}); run `make install`") from None
-        t0 = time.monotonic()
-        placement = backends.place(path, gpu, N_CTX)
-        reason = placement.reason
-        layers = placement.layers
+            return _load(key, name, gpu, threads)
+        finally:
+            _loading.pop(key, None)
 
-        said = io.StringIO()
 
-        def open_model(n_gpu_layers: int) -> object:
-            # one device or none: llama.cpp would otherwise spread layers over every GPU it sees, and with
-            # layers on the CPU still send big batches to a GPU (main_gpu -1 keeps it off entirely)
-            main_gpu = placement.main_gpu if n_gpu_layers else -1
-            # verbose=False would make llama-cpp-python point descriptors 1 and 2 at /dev/null while it
-            # loads, silencing (and racing with) every other thread's output; its log goes to a buffer
-            # instead, which a failed load quotes, and it is quiet from then on
-            said.seek(0)
-            said.truncate()
-            with contextlib.redirect_stderr(said):
-                llm = Llama(
-                    model_path=str(path),
-                    n_ctx=N_CTX,
-                    n_threads=threads,
-                    n_threads_batch=threads,
-                    n_gpu_layers=n_gpu_layers,
-                    split_mode=llama_cpp.LLAMA_SPLIT_MODE_NONE,
-                    main_gpu=main_gpu,
-                    verbose=True,
-                )
-            llm.verbose = False
-            return llm
+def loading_for(name: str, gpu: str = "auto", threads: int = 0) -> float | None:
+    """Seconds since this process began loading the model, None if it is not loading it now."""
+    since = _loading.get((name, threads or physical_cores(), gpu))
+    return None if since is None else time.monotonic() - since
 
-        def failed(exc: Exception) -> ModelError:
-            tail = " | ".join(line.strip() for line in said.getvalue().splitlines()[-3:] if line.strip())
-            return ModelError(f"llama.cpp could not load {path}: {exc}" + (f" ({tail})" if tail else ""))
 
+def _load(key: tuple[str, int, str], name: str, gpu: str, threads: int) -> Runtime:
+    """``load``'s work, with ``_load_lock`` held."""
+    entry = catalog.get(name)
+    path = catalog.resolve(entry)
+    try:
+        backends.ensure_loaded(gpu=gpu != "off")
+        import llama_cpp
+        from llama_cpp import Llama
+    except (ImportError, OSError) as exc:
+        raise ModelError(f"llama-cpp-python is not installed ({exc}); run `make install`") from None
+    t0 = time.monotonic()
+    placement = backends.place(path, gpu, N_CTX)
+    reason = placement.reason
+    layers = placement.layers
+
+    said = io.StringIO()
+
+    def open_model(n_gpu_layers: int) -> object:
+        # one device or none: llama.cpp would otherwise spread layers over every GPU it sees, and with
+        # layers on the CPU still send big batches to a GPU (main_gpu -1 keeps it off entirely)
+        main_gpu = placement.main_gpu if n_gpu_layers else -1
+        # verbose=False would make llama-cpp-python point descriptors 1 and 2 at /dev/null while it
+        # loads, silencing (and racing with) every other thread's output; its log goes to a buffer
+        # instead, which a failed load quotes, and it is quiet from then on
+        said.seek(0)
+        said.truncate()
+        with contextlib.redirect_stderr(said):
+            llm = Llama(
+                model_path=str(path),
+                n_ctx=N_CTX,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=n_gpu_layers,
+                split_mode=llama_cpp.LLAMA_SPLIT_MODE_NONE,
+                main_gpu=main_gpu,
+                verbose=True,
+            )
+        llm.verbose = False
+        return llm
+
+    def failed(exc: Exception) -> ModelError:
+        tail = " | ".join(line.strip() for line in said.getvalue().splitlines()[-3:] if line.strip())
+        return ModelError(f"llama.cpp could not load {path}: {exc}" + (f" ({tail})" if tail else ""))
+
+    try:
         try:
+            llm = open_model(layers)
+        except (ValueError, RuntimeError) as exc:
+            if not layers:
+                raise failed(exc) from None
+            log.warning("model does not fit the GPU (%s); running it on the CPU", exc)
+            reason = f"loading on {placement.device.name if placement.device else 'the GPU'} failed ({exc})"
+            layers = 0
             try:
-                llm = open_model(layers)
-            except (ValueError, RuntimeError) as exc:
-                if not layers:
-                    raise failed(exc) from None
-                log.warning("model does not fit the GPU (%s); running it on the CPU", exc)
-                reason = f"loading on {placement.device.name if placement.device else 'the GPU'} failed ({exc})"
-                layers = 0
-                try:
-                    llm = open_model(0)
-                except (ValueError, RuntimeError) as exc2:
-                    raise failed(exc2) from None
-        finally:  # quiet from now on: llama.cpp reports a stopped generation as errors; a stop is not one here
-            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
-        rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock(), placement, reason)
-        _loaded[key] = rt
-        return rt
+                llm = open_model(0)
+            except (ValueError, RuntimeError) as exc2:
+                raise failed(exc2) from None
+    finally:  # quiet from now on: llama.cpp reports a stopped generation as errors; a stop is not one here
+        logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+    rt = Runtime(name, path, llm, threads, layers, time.monotonic() - t0, threading.Lock(), placement, reason)
+    _loaded[key] = rt
+    return rt
+
+
+def loaded(name: str, gpu: str = "auto", threads: int = 0) -> Runtime | None:
+    """The model if this process has it in memory already (no load, no wait for one in progress)."""
+    return _loaded.get((name, threads or physical_cores(), gpu))
 
 
 @contextlib.contextmanager
