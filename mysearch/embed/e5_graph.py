@@ -103,14 +103,26 @@ def build(weights: E5Weights, kind: str = "int8") -> bytes:
             inputs = [x, const(out + ".w8", wq), const(out + ".ws", ws), "", bias]
             return node("DynamicQuantizeMatMul", inputs, out, domain="com.microsoft")
         xq, xs = quantise_tokens(x, w.shape[1])
-        acc = node("Cast", [node("MatMulInteger", [xq, const(out + ".w8", wq), consts["u8.zp"]], out + ".i32")], out + ".f", to=1)
+        acc = node(
+            "Cast",
+            [node("MatMulInteger", [xq, const(out + ".w8", wq), consts["u8.zp"]], out + ".i32")],
+            out + ".f",
+            to=1,
+        )
         scaled = node("Mul", [node("Mul", [acc, xs], out + ".xs"), const(out + ".ws", ws)], out + ".sc")
         y = node("Add", [scaled, bias], out + ".2d")
-        shape = node("Concat", [consts["lead"], const(out + ".n", np.array([w.shape[0]], dtype=np.int64))], out + ".shape", axis=0)
+        shape = node(
+            "Concat",
+            [consts["lead"], const(out + ".n", np.array([w.shape[0]], dtype=np.int64))],
+            out + ".shape",
+            axis=0,
+        )
         return node("Reshape", [y, shape], out)
 
     def q4_linear(x: str, prefix: str, out: str) -> str:
-        return linear(x, weights.dense(prefix + ".w"), weights.tensors[prefix + ".w"], weights.dense(prefix + ".b"), out)
+        return linear(
+            x, weights.dense(prefix + ".w"), weights.tensors[prefix + ".w"], weights.dense(prefix + ".b"), out
+        )
 
     def layernorm(x: str, prefix: str, out: str) -> str:
         w, b = const(prefix + ".w", weights.dense(prefix + ".w")), const(prefix + ".b", weights.dense(prefix + ".b"))

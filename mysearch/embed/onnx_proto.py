@@ -62,7 +62,12 @@ def tensor(name: str, value: np.ndarray) -> bytes:
     value = np.ascontiguousarray(value)
     dims = b"".join(_varint(d) for d in value.shape)
     out = _bytes(1, dims) if value.shape else b""
-    return out + _int(2, _DTYPES[value.dtype]) + _str(8, name) + _bytes(9, value.astype(value.dtype.newbyteorder("<")).tobytes())
+    return (
+        out
+        + _int(2, _DTYPES[value.dtype])
+        + _str(8, name)
+        + _bytes(9, value.astype(value.dtype.newbyteorder("<")).tobytes())
+    )
 
 
 def _attribute(name: str, value: object) -> bytes:
