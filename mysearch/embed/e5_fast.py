@@ -86,9 +86,9 @@ class OnnxE5Embedder:
 
     def _write_graph(self) -> None:
         data = e5_graph.build(self.weights, self.kind)
-        self.graph_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.graph_path.with_name(f"{self.graph_path.name}.{os.getpid()}.tmp")
         try:
+            self.graph_path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -97,7 +97,10 @@ class OnnxE5Embedder:
         except OSError as exc:
             raise ModelError(f"cannot write the e5 graph to {self.graph_path.parent}: {exc}") from exc
         finally:
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
         log.info("built the e5 graph %s (%d MiB)", self.graph_path, len(data) >> 20)
 
     def _open(self, path: Path):  # noqa: ANN202
