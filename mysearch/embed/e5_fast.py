@@ -149,7 +149,7 @@ def cached_session(path: Path, build: Callable[[], bytes], threads: int):  # noq
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise ModelError(f"cannot write the e5 graph to {path.parent}: {exc}") from exc
+        raise ModelError(f"cannot write the ONNX graph to {path.parent}: {exc}") from exc
     finally:
         try:
             tmp.unlink(missing_ok=True)
