@@ -286,9 +286,11 @@ class Library:
         )
 
     def search(
-        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid",
+        prefix: bool = False,
     ) -> list[Hit]:
-        hits = self.searcher().search(text, k or self.config.get("search.k"), filters, mode)
+        """``prefix``: the text is being typed, its last word may be unfinished (``Searcher.search``)."""
+        hits = self.searcher().search(text, k or self.config.get("search.k"), filters, mode, prefix)
         gone = self.reader().unavailable_files(h.file_id for h in hits)
         for h in hits:
             h.unavailable = h.file_id in gone
