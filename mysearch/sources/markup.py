@@ -49,8 +49,8 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 def clean_text(text: str) -> str:
     """Text without base64 blobs, with long URLs cut to their site and path (tracking parameters are
     noise that the meaning side still embeds)."""
-    text = _BASE64.sub(_blob, text)
-    return _URL.sub(_short_url, text)
+    text = _URL.sub(_short_url, text)  # first: a blob cut out of a URL would leave its tail behind
+    return _BASE64.sub(_blob, text)
 
 
 def _blob(m: re.Match[str]) -> str:
@@ -97,7 +97,7 @@ def html_to_text(fragment: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # noqa: BLE001 - lxml raises several types on broken markup; keep the words
         return _HTML_TAG.sub(" ", fragment)
-    words = [v.strip() for el in root.iter("img", "a", "abbr") for a in ("alt", "title") if (v := el.get(a)) and v.strip()]
+    words = [v.strip() for el in root.iter("img", "a", "abbr") for a in ("alt", "title") if (v := el.get(a))]
     return "\n".join([element_text(root), *words])
 
 
@@ -112,22 +112,24 @@ def xml_text(data: bytes) -> tuple[str, str | None]:
     if root is None:
         raise ValueError("no XML element")
     lines: list[str] = []
-    title: str | None = None
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        name = etree.QName(el).localname.lower()
-        if name in ("script", "style"):
-            continue
-        for attr, value in el.attrib.items():
-            if etree.QName(attr).localname.lower() in WORD_ATTRIBUTES and value.strip():
-                lines.append(value.strip())
-        for piece in (el.text, el.tail):
-            if piece and piece.strip():
-                s = piece.strip()
-                lines.append(html_to_text(s) if _HTML_TAG.search(s) else s)
-        if title is None and name == "title" and el.text and el.text.strip():
-            title = el.text.strip()
+
+    def add(piece: str | None) -> None:
+        if piece and piece.strip():
+            s = piece.strip()
+            lines.append(html_to_text(s) if _HTML_TAG.search(s) else s)
+
+    def walk(el) -> None:  # noqa: ANN001 - an lxml element; document order: text, children, each child's tail
+        if isinstance(el.tag, str) and etree.QName(el).localname.lower() not in ("script", "style"):
+            for attr, value in el.attrib.items():
+                if etree.QName(attr).localname.lower() in WORD_ATTRIBUTES and value.strip():
+                    lines.append(value.strip())
+            add(el.text)
+            for child in el:
+                walk(child)
+                add(child.tail)
+
+    walk(root)
+    title = next((t.text.strip() for t in root.iter("{*}title", "title") if t.text and t.text.strip()), None)
     return _tidy(clean_text("\n".join(lines))), title
 
 
