@@ -54,7 +54,7 @@ KEYWORD_ZEROS_BELOW = 10
 # clears that model's floor (what the best chunk scores for made-up words and off-topic questions, from
 # benchmarks/tune_trust.py) and stands within DENSE_MARGIN of that side's best chunk. Models not listed
 # here have no floor.
-DENSE_FLOOR: dict[str, float] = {}
+DENSE_FLOOR: dict[str, float] = {"multilingual-e5-small": 0.825, "all-minilm-l6-v2": 0.302}
 DENSE_MARGIN = 1.0
 PREFIX_MIN = 2  # shortest last word matched as a prefix while typing
 
@@ -159,12 +159,14 @@ class Query:
         """``prefix``: the query is being typed, so its last word may be incomplete ("invo")."""
         raw = tok.normalize(text)
         text = raw.strip()
-        quoted = tuple(q.strip() for q in _PHRASE.findall(text) if q.strip())
-        phrases = tuple(tuple(tok.tokenize(p, bigrams=False)) for p in quoted)
+        pairs = [(q.strip(), tuple(tok.tokenize(q, bigrams=False))) for q in _PHRASE.findall(text)]
+        pairs = [(q, p) for q, p in pairs if p]  # a phrase of stop words alone cannot be looked up
+        phrases = tuple(p for _, p in pairs)
         rest = _PHRASE.sub(" ", text)
         terms = tuple(dict.fromkeys(tok.tokenize(rest, bigrams=False) + [t for p in phrases for t in p]))
         grams = tuple(dict.fromkeys(tok.korean_bigrams(rest)))
-        return cls(text, terms, tuple(p for p in phrases if p), grams, _typed_prefix(raw) if prefix else None, quoted)
+        prefix_word = _typed_prefix(raw) if prefix else None
+        return cls(text, terms, phrases, grams, prefix_word, tuple(q for q, _ in pairs))
 
     @property
     def needle(self) -> str:
@@ -186,10 +188,25 @@ class Query:
         return self._expr("grams", self.grams)
 
     def fts_phrases(self) -> str | None:
-        """FTS5 expression that only the quoted phrases make: the chunks a hit may come from."""
+        """FTS5 expression that only the quoted phrases make: every word of each, anywhere in the chunk.
+        Not FTS5's own phrase match: Kiwi can split a Korean phrase typed alone differently from the same
+        words in a sentence, so the candidates are checked by ``holds_phrases`` instead."""
         if not self.phrases:
             return None
-        return "{body title} : (" + " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in self.phrases) + ")"
+        words = dict.fromkeys(t for p in self.phrases for t in p)
+        return "{body title} : (" + " AND ".join('"' + t.replace('"', '""') + '"' for t in words) + ")"
+
+    def holds_phrases(self, text: str, tokens: list[str]) -> bool:
+        """Whether a chunk holds every quoted phrase: as typed (case and spacing aside) or as consecutive
+        keyword tokens ("renewing passports" holds "renew passport")."""
+        hay = _SPACE.sub(" ", tok.normalize(text)).casefold()
+        for typed, phrase in zip(self.quoted, self.phrases, strict=False):
+            if _contains(hay, _SPACE.sub(" ", typed).casefold()):
+                continue
+            n = len(phrase)
+            if not any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
+                return False
+        return True
 
     def _expr(self, fields: str, tokens: tuple[str, ...]) -> str | None:
         words = ['"' + t.replace('"', '""') + '"' for t in tokens]
@@ -198,10 +215,8 @@ class Query:
         if not words:
             return None
         anyterm = f"{fields} : (" + " OR ".join(words) + ")"
-        if not self.phrases:
-            return anyterm
-        required = " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in self.phrases)
-        return f"({{body title}} : ({required})) AND ({anyterm})"
+        required = self.fts_phrases()
+        return anyterm if required is None else f"({required}) AND ({anyterm})"
 
 
 def _typed_prefix(text: str) -> str | None:
@@ -289,15 +304,21 @@ class Searcher:
         self.fusion = fusion
 
     # --- the rankings ---------------------------------------------------------------------------
-    def keyword(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
+    def keyword(
+        self, query: Query, n: int, filters: Filters, only: set[int] | None = None
+    ) -> list[tuple[int, float]]:
         """Chunk ids with their keyword score (higher is better), best first: BM25 of the terms plus
         GRAMS_WEIGHT x BM25 of the Korean bigrams, each ranked on its own so that each saturates and
-        is length-normalised on its own (one BM25 over both mixed scored KorQuAD 0.974, this 0.980)."""
+        is length-normalised on its own (one BM25 over both mixed scored KorQuAD 0.974, this 0.980).
+        With quoted phrases, only chunks that hold them (``only``, else ``phrase_chunks``) count."""
+        if query.phrases and only is None:
+            only = self.phrase_chunks(query, filters)
         scores: dict[int, float] = {}
         for match, weight in ((query.fts(), 1.0), (query.fts_grams(), GRAMS_WEIGHT)):
             if match is not None:
                 for cid, score in self._bm25(match, n, filters):
-                    scores[cid] = scores.get(cid, 0.0) + weight * score
+                    if only is None or cid in only:
+                        scores[cid] = scores.get(cid, 0.0) + weight * score
         return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
 
     def _bm25(self, match: str, n: int, filters: Filters) -> list[tuple[int, float]]:
@@ -318,7 +339,10 @@ class Searcher:
         match = query.fts_phrases()
         if match is None:
             return None
-        return {cid for cid, _ in self._bm25(match, n, filters)}
+        ids = [cid for cid, _ in self._bm25(match, n, filters)]
+        texts = self.catalog.chunks(ids)
+        tokens = self.catalog.keyword_tokens(ids)
+        return {c for c in ids if c in texts and query.holds_phrases(texts[c].text, tokens.get(c, []))}
 
     def dense(
         self, query: Query, n: int, filters: Filters, model: str | None = None, only: set[int] | None = None
@@ -371,7 +395,7 @@ class Searcher:
             for name, model, w in self.weights(query)
             if w > 0 and mode in ("hybrid", name)
         ]
-        only = self.phrase_chunks(query, filters) if any(name == "dense" for name, _, _ in plan) else None
+        only = self.phrase_chunks(query, filters)
         if filters.active or only is not None:  # the sides would share this thread's catalog connection
             return [Side(name, self._run(name, model, query, n, filters, only), w, model) for name, model, w in plan]
         # SQLite and the embedding engines release the GIL: the sides run together
@@ -388,7 +412,7 @@ class Searcher:
         self, name: str, model: str | None, query: Query, n: int, filters: Filters, only: set[int] | None = None
     ) -> list[tuple[int, float]]:
         if name == "keyword":
-            return self.keyword(query, n, filters)
+            return self.keyword(query, n, filters, only)
         return self.dense(query, n, filters, model, only)
 
     def search(
