@@ -28,6 +28,12 @@ from mysearch import tokens as tok
 from mysearch.metrics import ndcg_at_k, percentile
 
 QUANTILES = (1, 5, 10, 25, 50, 75, 90, 95, 99)
+NO_FLOOR = {"DENSE_FLOOR": {}, "DENSE_FLOOR_KOREAN": {}}
+
+
+def _floor(floor: dict[str, float]) -> dict[str, object]:
+    """The same floor for English and Korean queries: a dev set is in one language."""
+    return {"DENSE_FLOOR": floor, "DENSE_FLOOR_KOREAN": floor, "DENSE_MARGIN": 1.0}
 
 
 def _pop_args(flag: str) -> list[str]:
@@ -116,22 +122,22 @@ def main() -> None:
                 setattr(search, k, v)
 
     variants: dict[str, dict[str, object]] = {
-        "before (no tiers, z over hits, no floor)": {"EXACT_TIERS": False, "KEYWORD_ZEROS_BELOW": 0, "DENSE_FLOOR": {}},
-        "tiers": {"EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": 0, "DENSE_FLOOR": {}},
-        "tiers + zeros below 10": {"EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": 10, "DENSE_FLOOR": {}},
-        "tiers + zeros always": {"EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": 10**9, "DENSE_FLOOR": {}},
+        "before (no tiers, z over hits, no floor)": {"EXACT_TIERS": False, "KEYWORD_ZEROS_BELOW": 0, **NO_FLOOR},
+        "tiers": {"EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": 0, **NO_FLOOR},
+        "tiers + zeros below 10": {"EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": 10, **NO_FLOOR},
+        "tiers + zeros always": {"EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": 10**9, **NO_FLOOR},
     }
     # (on XQuAD a margin under the best dense hit of 0.05 or 0.1 cost 0.0006 nDCG and emptied no more queries)
     for p in (95, 99, 100):
         floor = {m: round(percentile(dist[m]["made_up_top"], p), 4) for m in models if dist[m]["made_up_top"]}
         for zeros in (10, 10**9):
             variants[f"tiers + zeros {'always' if zeros > 10 else 'below 10'} + floor made-up p{p}"] = {
-                "EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": zeros, "DENSE_FLOOR": floor, "DENSE_MARGIN": 1.0,
+                "EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": zeros, **_floor(floor),
             }
     if fixed:
         for zeros in (10, 10**9):
             variants[f"tiers + zeros {'always' if zeros > 10 else 'below 10'} + floor {fixed}"] = {
-                "EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": zeros, "DENSE_FLOOR": fixed, "DENSE_MARGIN": 1.0,
+                "EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": zeros, **_floor(fixed),
             }
     if only:
         variants = {k: v for k, v in variants.items() if k in only or k.startswith("before") and "before" in only}
