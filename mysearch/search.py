@@ -199,8 +199,15 @@ class Query:
         words in a sentence, so the candidates are checked by ``holds_phrases`` instead."""
         if not self.phrases:
             return None
-        words = dict.fromkeys(t for p in self.phrases for t in p)
-        return "{body title} : (" + " AND ".join('"' + t.replace('"', '""') + '"' for t in words) + ")"
+        # Korean words by their character bigrams (what the text holds, whatever Kiwi makes of it), the rest
+        # by their tokens; a phrase with neither (one-syllable Korean words) by its Kiwi tokens
+        latin = [t for p in self.phrases for t in p if not tok.HAS_HANGUL.search(t)]
+        grams = [g for q in self.quoted for g in tok.korean_bigrams(q)]
+        if not latin and not grams:
+            latin = [t for p in self.phrases for t in p]
+        parts = [f"{{body title}} : ({_all(latin)})"] if latin else []
+        parts += [f"grams : ({_all(grams)})"] if grams else []
+        return parts[0] if len(parts) == 1 else " AND ".join(f"({p})" for p in parts)
 
     def holds_phrases(self, text: str, tokens: list[str]) -> bool:
         """Whether a chunk holds every quoted phrase: as typed (case and spacing aside) or as consecutive
@@ -223,6 +230,11 @@ class Query:
         anyterm = f"{fields} : (" + " OR ".join(words) + ")"
         required = self.fts_phrases()
         return anyterm if required is None else f"({required}) AND ({anyterm})"
+
+
+def _all(tokens: list[str]) -> str:
+    """FTS5: every one of the tokens."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokens))
 
 
 def _typed_prefix(text: str) -> str | None:
@@ -434,7 +446,8 @@ class Searcher:
         files = self._file_of([cid for s in sides for cid, _ in s.ranking])
         method = fuse_scores if self.fusion == "score" else fuse
         scores, found = method(sides, files)
-        scores = drop_unlikely(scores, found, sides, files, tok.is_korean(query.text))
+        if not query.phrases:  # a chunk holding the quoted phrase is plausible whatever its similarity
+            scores = drop_unlikely(scores, found, sides, files, tok.is_korean(query.text))
         if mode != "dense":
             scores = self._near(query, scores)
         tiers: dict[int, tuple[int, float]] = {}

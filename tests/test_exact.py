@@ -195,3 +195,9 @@ def test_a_lone_keyword_hit_is_not_flattened():
     sides = [Side("keyword", [(1, 8.0)], 1.0), Side("dense", [(2, 0.84), (1, 0.83), (3, 0.80), (4, 0.79)], 1.0)]
     scores, _ = fuse_scores(sides, file_of)
     assert max(scores, key=scores.get) == 1
+
+
+def test_a_quoted_korean_phrase_is_found_as_typed(needles) -> None:
+    # Kiwi reads "2주가" alone as 2 + 주가 (share price), inside the sentence as 2 + 주 + 가
+    for mode in ("keyword", "dense", "hybrid"):
+        assert first(needles, '"발급에는 보통 2주가"', mode=mode) == "여권.md", mode
