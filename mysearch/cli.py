@@ -173,12 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write one JSON line per question (answer, raw model text, passages, verdicts) to FILE")
 
     e = sub.add_parser("eval", help="measure retrieval quality on a BEIR folder or SQuAD JSON")
-    e.add_argument("dataset", help="a BEIR folder or a SQuAD-format JSON file")
+    e.add_argument("dataset", help="a BEIR folder, a SQuAD-format JSON file, or (with --exact) any folder of files")
     e.add_argument("--json", action="store_true", help=as_json)
     e.add_argument("--model", help="embedding model to evaluate (default: the library's)")
     e.add_argument("--limit", type=int, help="only the first N queries")
     e.add_argument("--mode", action="append", choices=("keyword", "dense", "hybrid"),
                    help="which search to measure (repeatable; default: all three)")
+    e.add_argument("--exact", action="store_true",
+                   help="also measure strings found in one document only (exact file at rank 1) and made-up words")
+    e.add_argument("--exact-docs", type=int, default=300, help="documents the --exact strings are taken from")
 
     sub.add_parser("repl", help="index, then an interactive search prompt")
     sub.add_parser("app", help="open the desktop app on this library")
@@ -332,7 +335,7 @@ def _saved_from(path: object, url: object) -> str | None:
 
 def _print_hits(hits: list[dict[str, object]]) -> None:
     if not hits:
-        print("no results")
+        print("no results: no file holds these words, and none is close enough in meaning")
     on, off = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")  # a match in bold, or in brackets
     for n, h in enumerate(hits, 1):
         where = f" (page {h['page']})" if h["page"] else (f" ({h['label']})" if h.get("label") else "")
@@ -797,17 +800,26 @@ def cmd_eval(lib, args) -> int:  # noqa: ANN001
     model = args.model or lib.config.get("embedding.model")
     home = lib.home / "eval" / f"{ds.stem if ds.is_file() else ds.name}-{model}"
     modes = tuple(args.mode) if args.mode else ("keyword", "dense", "hybrid")
-    result = evaluate.run(ds, home, model, modes, args.limit, progress=_TerminalProgress())
+    result = evaluate.run(
+        ds, home, model, modes, args.limit, progress=_TerminalProgress(), exact=args.exact, exact_docs=args.exact_docs
+    )
     if args.json:
         print(json_text(result))
-    else:
-        print(f"{result['dataset']}: {result['documents']} documents, {result['queries']} queries, {result['model']}")
-        for mode in modes:
-            r = result[mode]
-            print(
-                f"  {mode:<8} nDCG@10 {r['ndcg@10']:.3f}  Recall@10 {r['recall@10']:.3f}  MRR@10 {r['mrr@10']:.3f}"
+        return 0
+    queries = f", {result['queries']} queries" if "queries" in result else ""
+    print(f"{result['dataset']}: {result['documents']} documents{queries}, {result['model']}")
+    for mode in modes:
+        r = result.get(mode)
+        line = f"  {mode:<8}"
+        if r:
+            line += (
+                f" nDCG@10 {r['ndcg@10']:.3f}  Recall@10 {r['recall@10']:.3f}  MRR@10 {r['mrr@10']:.3f}"
                 f"  p50 {r['latency_ms_p50']} ms  p95 {r['latency_ms_p95']} ms"
             )
+        if "exact" in result:
+            x, empty = result["exact"][mode], result["made_up_no_results"][mode]
+            line += f"  exact file at rank 1 {x['at_1']:.3f}  made-up words with no result {empty:.3f}"
+        print(line)
     return 0
 
 

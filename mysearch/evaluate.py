@@ -5,6 +5,10 @@ a library of its own (``<home>/eval/<dataset>-<model>``, so re-runs reuse files,
 vectors), and its queries are run in keyword, dense and hybrid mode. Two formats are read: BEIR folders
 (``corpus.jsonl``, ``queries.jsonl``, ``qrels/*.tsv``) and SQuAD JSON (paragraph retrieval: the corpus
 is every paragraph, a question's relevant document is the paragraph it was written on).
+
+``exact=True`` adds the sets of ``mysearch.exact_eval``: strings that occur in one document only (the
+file holding one must come first: "exact file at rank 1") and made-up words (the right answer is no
+result). A plain folder of files is evaluated on those sets alone, indexed where it is.
 """
 
 from __future__ import annotations
@@ -96,10 +100,17 @@ def run(
     limit: int | None = None,
     k: int = 10,
     progress=None,  # noqa: ANN001
+    exact: bool = False,
+    exact_docs: int = 300,
 ) -> dict[str, object]:
     from .library import Library
 
-    ds = load(dataset)
+    try:
+        ds = load(dataset)
+    except (ConfigError, KeyError, ValueError):
+        if not Path(dataset).is_dir():
+            raise
+        return run_folder(Path(dataset), home, model, modes, k, progress, exact_docs)  # a folder of files
     with Library.open(home) as lib:
         if model:
             lib.config.set("embedding.model", model)
@@ -136,4 +147,73 @@ def run(
             result[mode] = {name: round(sum(v) / len(v), 4) if v else 0.0 for name, v in scores.items()}
             result[mode]["latency_ms_p50"] = round(percentile(latency, 50), 1)
             result[mode]["latency_ms_p95"] = round(percentile(latency, 95), 1)
+        if exact:
+            name_of = {d: f"{_safe(d)}.txt" for d in ds.docs}
+            result.update(exact_sets(lib, ds.docs, lambda h: Path(h.path).name, name_of, modes, k, exact_docs))
         return result
+
+
+def run_folder(
+    folder: Path,
+    home: Path,
+    model: str | None,
+    modes: tuple[str, ...],
+    k: int = 10,
+    progress=None,  # noqa: ANN001
+    exact_docs: int = 300,
+) -> dict[str, object]:
+    """A folder of real files (office documents, feeds, PDFs ...) indexed as it is, measured on the
+    exact-match and made-up sets built from the text the indexer extracted."""
+    from . import paths
+    from .library import Library
+
+    with Library.open(home) as lib:
+        if model:
+            lib.config.set("embedding.model", model)
+        lib.config.set("folders", [str(folder.resolve())])
+        report = lib.index(progress=progress)
+        docs = {}
+        for f in lib.catalog.files().values():
+            if f.state == "indexed":
+                # chunks apart (\f): a phrase that runs over from one chunk to the next is in no chunk
+                docs[paths.display(f.path)] = "\n\f\n".join(c.text for c in lib.catalog.chunks_of(f.id))
+        result: dict[str, object] = {
+            "dataset": folder.name,
+            "documents": len(docs),
+            "model": lib.config.get("embedding.model"),
+            "models": lib.models(),
+            "indexed": report.indexed,
+            "chunks": lib.catalog.chunk_count(),
+        }
+        result.update(exact_sets(lib, docs, lambda h: h.path, {d: d for d in docs}, modes, k, exact_docs))
+        return result
+
+
+def exact_sets(lib, docs, key_of, name_of, modes, k, n) -> dict[str, object]:  # noqa: ANN001
+    """"exact file at rank 1" per mode and kind of string, and the share of made-up words with no result."""
+    from . import exact_eval
+    from . import tokens as tok
+
+    queries = exact_eval.exact_queries(docs, n)
+    korean = sum(tok.is_korean(t[:500]) for t in docs.values()) > len(docs) / 2
+    made_up = exact_eval.made_up_words(docs, n, seed=1, korean=korean)  # seed 0 set the floors (tune_trust.py)
+    exact: dict[str, object] = {"queries": len(queries)}
+    empty: dict[str, object] = {"queries": len(made_up), "words": made_up[:5]}
+    for mode in modes:
+        by_kind: dict[str, list[int]] = {}
+        misses = []
+        for q in queries:
+            hits = lib.search(q.text, k=k, mode=mode)
+            ok = bool(hits) and key_of(hits[0]) == name_of[q.doc]
+            by_kind.setdefault(q.kind, []).append(int(ok))
+            if not ok and len(misses) < 5:
+                misses.append({"query": q.text, "kind": q.kind, "first": key_of(hits[0]) if hits else None})
+        every = [v for vs in by_kind.values() for v in vs]
+        exact[mode] = {
+            "at_1": round(sum(every) / len(every), 4) if every else 0.0,
+            **{kind: round(sum(v) / len(v), 4) for kind, v in sorted(by_kind.items())},
+            "misses": misses,
+        }
+        nothing = [not lib.search(w, k=k, mode=mode) for w in made_up]
+        empty[mode] = round(sum(nothing) / len(nothing), 4) if nothing else 0.0
+    return {"exact": exact, "made_up_no_results": empty}

@@ -291,9 +291,11 @@ class Library:
 
     def search(
         self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid",
-        extra_models: bool = True,
+        prefix: bool = False, extra_models: bool = True,
     ) -> list[Hit]:
-        hits = self.searcher(extra_models).search(text, k or self.config.get("search.k"), filters, mode)
+        """``prefix``: the text is being typed, its last word may be unfinished (``Searcher.search``);
+        ``extra_models``: False ranks with the chosen model alone (a one-shot ``ask`` loads no other)."""
+        hits = self.searcher(extra_models).search(text, k or self.config.get("search.k"), filters, mode, prefix)
         gone = self.reader().unavailable_files(h.file_id for h in hits)
         for h in hits:
             h.unavailable = h.file_id in gone

@@ -39,7 +39,33 @@ NEAR_WINDOW = 12  # keyword tokens: stop words and Korean particles are not toke
 NEAR_WEIGHT = 0.35
 SNIPPET_CHARS = 280
 
+# Exact matches first. When the query names something rare (an identifier: letters mixed with digits, an
+# order number, a camelCase or snake_case name, a very long word) or occurs verbatim in a chunk, the file
+# holding it is what the person is looking for, whatever the meaning side says: those files form a tier
+# above all others (verbatim, then all identifiers present), each tier ordered by the fused score.
+# Measured on the dev sets through benchmarks/tune_trust.py (see README "Search quality"): exact file at
+# rank 1 XQuAD 0.818 -> 0.870 (0.990 with the keyword standardisation below), KorQuAD 0.857 -> 0.973, for
+# nDCG@10 within 0.0005 either way.
+EXACT_TIERS = True
+LONG_WORD = 16  # letters-only words this long are rare enough to count as identifiers
+# The keyword side is standardised over every candidate file, the files it did not return scoring zero
+# (BM25 of no match): over one or two hits z-scores are 0 and +-1 whatever BM25 said, so a lone exact
+# keyword match weighed nothing against the meaning side. Measured against doing so only for sides of under
+# 10 files: XQuAD 0.9838 vs 0.9829, KorQuAD (1000 questions) 0.9909 vs 0.9905; before, 0.9834 and 0.9909.
+KEYWORD_ZEROS_BELOW = math.inf
+# No padding: a file that only the meaning side found is shown only when its similarity under some model
+# that found it clears that model's floor: the 99th percentile of what the best chunk scores for made-up
+# words (benchmarks/tune_trust.py, 300 words per dev set; Korean queries get their own, measured on Hangul
+# made-up words, which e5 places closer to Korean text), and stands within DENSE_MARGIN of that side's
+# best chunk (a margin of 0.05-0.1 cost XQuAD 0.0006 and emptied no more queries: off). Models not listed
+# have no floor.
+DENSE_FLOOR: dict[str, float] = {"multilingual-e5-small": 0.825, "all-minilm-l6-v2": 0.302}  # XQuAD p99
+DENSE_FLOOR_KOREAN: dict[str, float] = {"multilingual-e5-small": 0.853}  # KorQuAD p99
+DENSE_MARGIN = 1.0
+PREFIX_MIN = 2  # shortest last word matched as a prefix while typing
+
 _PHRASE = re.compile(r'"([^"]+)"')
+_SPACE = re.compile(r"\s+")
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mysearch-dense")
 
 
@@ -131,15 +157,33 @@ class Query:
     terms: tuple[str, ...]  # words, stems, morphemes: matched in the body and title fields
     phrases: tuple[tuple[str, ...], ...]
     grams: tuple[str, ...] = ()  # Korean character bigrams: matched in the grams field
+    prefix: str | None = None  # the word being typed: matched as the start of a keyword token
+    quoted: tuple[str, ...] = ()  # the quoted phrases as typed (a hit's text must hold each)
 
     @classmethod
-    def parse(cls, text: str) -> Query:
-        text = tok.normalize(text).strip()
-        phrases = tuple(tuple(tok.tokenize(p, bigrams=False)) for p in _PHRASE.findall(text))
+    def parse(cls, text: str, prefix: bool = False) -> Query:
+        """``prefix``: the query is being typed, so its last word may be incomplete ("invo")."""
+        raw = tok.normalize(text)
+        text = raw.strip()
+        pairs = [(q.strip(), tuple(tok.tokenize(q, bigrams=False))) for q in _PHRASE.findall(text)]
+        pairs = [(q, p) for q, p in pairs if p]  # a phrase of stop words alone cannot be looked up
+        phrases = tuple(p for _, p in pairs)
         rest = _PHRASE.sub(" ", text)
         terms = tuple(dict.fromkeys(tok.tokenize(rest, bigrams=False) + [t for p in phrases for t in p]))
         grams = tuple(dict.fromkeys(tok.korean_bigrams(rest)))
-        return cls(text, terms, tuple(p for p in phrases if p), grams)
+        prefix_word = _typed_prefix(raw) if prefix else None
+        return cls(text, terms, phrases, grams, prefix_word, tuple(q for q, _ in pairs))
+
+    @property
+    def needle(self) -> str:
+        """The query as one string to find verbatim: quotes dropped, spaces collapsed, case folded."""
+        return _SPACE.sub(" ", self.text.replace('"', " ")).strip().casefold()
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """The query's rare words (see ``is_identifier``), case folded."""
+        words = (w.strip("'.:-/#&+@") for w in tok.WORD.findall(self.text))
+        return tuple(dict.fromkeys(w.casefold() for w in words if w and is_identifier(w)))
 
     def fts(self) -> str | None:
         """FTS5 expression for the terms (body and title fields); quoted phrases must match."""
@@ -149,14 +193,103 @@ class Query:
         """FTS5 expression for the Korean bigrams (grams field); quoted phrases must match."""
         return self._expr("grams", self.grams)
 
-    def _expr(self, fields: str, tokens: tuple[str, ...]) -> str | None:
-        if not tokens:
-            return None
-        anyterm = f"{fields} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens) + ")"
+    def fts_phrases(self) -> str | None:
+        """FTS5 expression that only the quoted phrases make: every word of each, anywhere in the chunk.
+        Not FTS5's own phrase match: Kiwi can split a Korean phrase typed alone differently from the same
+        words in a sentence, so the candidates are checked by ``holds_phrases`` instead."""
         if not self.phrases:
-            return anyterm
-        required = " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in self.phrases)
-        return f"({{body title}} : ({required})) AND ({anyterm})"
+            return None
+        # Korean words by their character bigrams (what the text holds, whatever Kiwi makes of it), the rest
+        # by their tokens; a phrase with neither (one-syllable Korean words) by its Kiwi tokens
+        latin = [t for p in self.phrases for t in p if not tok.HAS_HANGUL.search(t)]
+        grams = [g for q in self.quoted for g in tok.korean_bigrams(q)]
+        if not latin and not grams:
+            latin = [t for p in self.phrases for t in p]
+        parts = [f"{{body title}} : ({_all(latin)})"] if latin else []
+        parts += [f"grams : ({_all(grams)})"] if grams else []
+        return parts[0] if len(parts) == 1 else " AND ".join(f"({p})" for p in parts)
+
+    def holds_phrases(self, text: str, tokens: list[str]) -> bool:
+        """Whether a chunk holds every quoted phrase: as typed (case and spacing aside) or as consecutive
+        keyword tokens ("renewing passports" holds "renew passport")."""
+        hay = _SPACE.sub(" ", tok.normalize(text)).casefold()
+        for typed, phrase in zip(self.quoted, self.phrases, strict=False):
+            if _contains(hay, _SPACE.sub(" ", typed).casefold()):
+                continue
+            n = len(phrase)
+            if not any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
+                return False
+        return True
+
+    def _expr(self, fields: str, tokens: tuple[str, ...]) -> str | None:
+        words = ['"' + t.replace('"', '""') + '"' for t in tokens]
+        if self.prefix and fields != "grams":
+            words.append('"' + self.prefix.replace('"', '""') + '" *')
+        if not words:
+            return None
+        anyterm = f"{fields} : (" + " OR ".join(words) + ")"
+        required = self.fts_phrases()
+        return anyterm if required is None else f"({required}) AND ({anyterm})"
+
+
+def _all(tokens: list[str]) -> str:
+    """FTS5: every one of the tokens."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokens))
+
+
+def _typed_prefix(text: str) -> str | None:
+    """The last word of a query being typed, when the cursor may still be inside it: the text ends in a
+    letter or digit, outside any quotes, and the word is long enough to narrow anything down."""
+    if not text or not text[-1].isalnum() or text.count('"') % 2:
+        return None
+    words = tok.WORD.findall(_PHRASE.sub(" ", text))
+    if not words or not text.endswith(words[-1]):
+        return None
+    word = words[-1].lower().strip("'.:-/#&+@")
+    return word if len(word) >= PREFIX_MIN else None
+
+
+def is_identifier(word: str) -> bool:
+    """A word that names one thing rather than a topic: letters mixed with digits (INV-2024-0042, a UUID),
+    a long number (order and phone numbers; not a year), camelCase, snake_case or an address, or a word
+    of LONG_WORD letters or more. Such words occur in few files, and the person wants those files."""
+    digits = sum(c.isdigit() for c in word)
+    letters = sum(c.isalpha() for c in word)
+    if digits and letters and len(word) >= 4:
+        return True
+    if digits >= 5 or (digits >= 4 and not word.isdigit()):
+        return True
+    if "_" in word or "@" in word:
+        return True
+    if any(a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False)):
+        return True
+    return len(word) >= LONG_WORD and word.isalpha()
+
+
+def _contains(text: str, needle: str) -> bool:
+    """Whether the case-folded, space-collapsed `text` holds `needle` as whole words."""
+    start = text.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+def exact_tier(text: str, query: Query) -> int:
+    """2: the chunk holds the whole query verbatim (a query of two or more words, or one with an
+    identifier); 1: it holds every identifier of the query; 0: neither."""
+    idents = query.identifiers
+    needle = query.needle
+    if not needle or (not idents and len(tok.WORD.findall(needle)) < 2):
+        return 0
+    hay = _SPACE.sub(" ", tok.normalize(text)).casefold()
+    if _contains(hay, needle):
+        return 2
+    if idents and all(_contains(hay, w) for w in idents):
+        return 1
+    return 0
 
 
 class Searcher:
@@ -189,15 +322,21 @@ class Searcher:
         self.fusion = fusion
 
     # --- the rankings ---------------------------------------------------------------------------
-    def keyword(self, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
+    def keyword(
+        self, query: Query, n: int, filters: Filters, only: set[int] | None = None
+    ) -> list[tuple[int, float]]:
         """Chunk ids with their keyword score (higher is better), best first: BM25 of the terms plus
         GRAMS_WEIGHT x BM25 of the Korean bigrams, each ranked on its own so that each saturates and
-        is length-normalised on its own (one BM25 over both mixed scored KorQuAD 0.974, this 0.980)."""
+        is length-normalised on its own (one BM25 over both mixed scored KorQuAD 0.974, this 0.980).
+        With quoted phrases, only chunks that hold them (``only``, else ``phrase_chunks``) count."""
+        if query.phrases and only is None:
+            only = self.phrase_chunks(query, filters)
         scores: dict[int, float] = {}
         for match, weight in ((query.fts(), 1.0), (query.fts_grams(), GRAMS_WEIGHT)):
             if match is not None:
                 for cid, score in self._bm25(match, n, filters):
-                    scores[cid] = scores.get(cid, 0.0) + weight * score
+                    if only is None or cid in only:
+                        scores[cid] = scores.get(cid, 0.0) + weight * score
         return sorted(scores.items(), key=lambda kv: -kv[1])[:n]
 
     def _bm25(self, match: str, n: int, filters: Filters) -> list[tuple[int, float]]:
@@ -212,13 +351,36 @@ class Searcher:
         )
         return [(r[0], r[1]) for r in self.catalog.db.execute(sql, (match, *args, n))]
 
-    def dense(self, query: Query, n: int, filters: Filters, model: str | None = None) -> list[tuple[int, float]]:
-        """Chunk ids with their cosine similarity to the query under one model (default: the first), best first."""
+    def phrase_chunks(self, query: Query, filters: Filters, n: int = 5000) -> set[int] | None:
+        """The chunks that hold the query's quoted phrases (None: the query has none). A hit must come
+        from one of them in every mode, as a quoted phrase promises."""
+        match = query.fts_phrases()
+        if match is None:
+            return None
+        ids = [cid for cid, _ in self._bm25(match, n, filters)]
+        texts = self.catalog.chunks(ids)
+        tokens = self.catalog.keyword_tokens(ids)
+        return {c for c in ids if c in texts and query.holds_phrases(texts[c].text, tokens.get(c, []))}
+
+    def dense(
+        self, query: Query, n: int, filters: Filters, model: str | None = None, only: set[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """Chunk ids with their cosine similarity to the query under one model (default: the first), best
+        first; ``only``: the chunks allowed (those holding the quoted phrases)."""
         if model is None:
             models = self._models()
             model = models[0] if models else None
         if not model or self._embedder is None or self._vectors is None or not query.text:
             return []
+        if only is not None:
+            if not only:
+                return []
+            files = {c.file_id for c in self.catalog.chunks(only).values()}
+            if len(files) <= 2000:
+                vec = self._embedder(model).embed_queries([query.text])[0]
+                hits = self._vectors().query(model, vec, n * 3, file_ids=sorted(files))
+                return [(h.chunk_id, h.score) for h in hits if h.chunk_id in only][:n]
+            return [(c, s) for c, s in self.dense(query, n * 5, filters, model) if c in only][:n]
         vec = self._embedder(model).embed_queries([query.text])[0]
         vectors = self._vectors()
         if not filters.active:
@@ -251,33 +413,82 @@ class Searcher:
             for name, model, w in self.weights(query)
             if w > 0 and mode in ("hybrid", name)
         ]
-        if filters.active:  # both sides would share this thread's catalog connection: one at a time
-            return [Side(name, self._run(name, model, query, n, filters), w) for name, model, w in plan]
+        only = self.phrase_chunks(query, filters)
+        if filters.active or only is not None:  # the sides would share this thread's catalog connection
+            return [Side(name, self._run(name, model, query, n, filters, only), w, model) for name, model, w in plan]
         # SQLite and the embedding engines release the GIL: the sides run together
         futures = [
             (name, _POOL.submit(self._run, name, model, query, n, filters) if name == "dense" else None, model, w)
             for name, model, w in plan
         ]
         return [
-            Side(name, fut.result() if fut else self._run(name, model, query, n, filters), w)
+            Side(name, fut.result() if fut else self._run(name, model, query, n, filters), w, model)
             for name, fut, model, w in futures
         ]
 
-    def _run(self, name: str, model: str | None, query: Query, n: int, filters: Filters) -> list[tuple[int, float]]:
-        return self.keyword(query, n, filters) if name == "keyword" else self.dense(query, n, filters, model)
+    def _run(
+        self, name: str, model: str | None, query: Query, n: int, filters: Filters, only: set[int] | None = None
+    ) -> list[tuple[int, float]]:
+        if name == "keyword":
+            return self.keyword(query, n, filters, only)
+        return self.dense(query, n, filters, model, only)
 
-    def search(self, text: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self, text: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid", prefix: bool = False
+    ) -> list[Hit]:
+        """The top `k` files for `text`. ``prefix``: the person is still typing, so the last word is also
+        matched as the start of a word ("invo" finds the invoice)."""
         filters = filters or Filters()
-        query = Query.parse(text)
+        query = Query.parse(text, prefix=prefix)
         if not query.text:
             return []
         sides = self.rankings(query, filters, mode)
         files = self._file_of([cid for s in sides for cid, _ in s.ranking])
         method = fuse_scores if self.fusion == "score" else fuse
         scores, found = method(sides, files)
+        if not query.phrases:  # a chunk holding the quoted phrase is plausible whatever its similarity
+            scores = drop_unlikely(scores, found, sides, files, tok.is_korean(query.text))
         if mode != "dense":
             scores = self._near(query, scores)
-        return self._hits(query, scores, found, k)
+        tiers: dict[int, tuple[int, float]] = {}
+        if EXACT_TIERS:
+            scores, found, tiers = self._exact_first(query, sides, files, scores, found)
+        return self._hits(query, scores, found, k, tiers)
+
+    def _exact_first(
+        self,
+        query: Query,
+        sides: list[Side],
+        file_of: dict[int, int],
+        scores: dict[int, float],
+        found: dict[int, list[str]],
+    ) -> tuple[dict[int, float], dict[int, list[str]], dict[int, tuple[int, float]]]:
+        """Files with an exact match (``exact_tier``) above all others, the matching chunk shown. Only
+        chunks some side returned are read, so this costs one catalog read of at most a few hundred rows."""
+        if not query.identifiers and len(tok.WORD.findall(query.needle)) < 2:
+            return scores, found, {}
+        shown = {file_of[c]: c for c in scores if c in file_of}
+        candidates = {cid for s in sides for cid, _ in s.ranking if file_of.get(cid) in shown}
+        best: dict[int, tuple[int, int]] = {}  # file -> (tier, chunk)
+        for c in self.catalog.chunks(candidates).values():
+            t = exact_tier(c.text, query)
+            if t and t > best.get(c.file_id, (0, 0))[0]:
+                best[c.file_id] = (t, c.id)
+        if not best:
+            return scores, found, {}
+        top = max(scores.values())
+        low = min(scores.values())
+        out = dict(scores)
+        tiers: dict[int, tuple[int, float]] = {}
+        for fid, (t, cid) in best.items():
+            rep = shown[fid]
+            value = out.pop(rep)
+            names = found.pop(rep, [])
+            lift = t * (top - low + 1.0)  # above every file of a lower tier, the order kept inside a tier
+            out[cid] = value + lift
+            found[cid] = names
+            tiers[cid] = (t, lift)
+        return out, found, tiers
 
     def _near(self, query: Query, scores: dict[int, float]) -> dict[int, float]:
         """The top NEAR_FILES re-ordered by fused score plus NEAR_WEIGHT x term proximity (near_rerank)."""
@@ -292,7 +503,15 @@ class Searcher:
     def _file_of(self, chunk_ids: list[int]) -> dict[int, int]:
         return {c.id: c.file_id for c in self.catalog.chunks(set(chunk_ids)).values()}
 
-    def _hits(self, query: Query, scores: dict[int, float], found: dict[int, list[str]], k: int) -> list[Hit]:
+    def _hits(
+        self,
+        query: Query,
+        scores: dict[int, float],
+        found: dict[int, list[str]],
+        k: int,
+        tiers: dict[int, tuple[int, float]] | None = None,
+    ) -> list[Hit]:
+        tiers = tiers or {}
         chunks = self.catalog.chunks(scores)
         best: dict[int, ChunkRow] = {}
         for cid in sorted(scores, key=lambda c: -scores[c]):
@@ -307,8 +526,11 @@ class Searcher:
             if f is None:
                 continue
             snippet, marks = make_snippet(c.text, query)
-            score = scores[c.id]
-            if self.fusion == "score":  # a sum of z-scores, shown as 0..1 (order unchanged)
+            tier, lift = tiers.get(c.id, (0, 0.0))
+            score = scores[c.id] - lift
+            if tier == 2:
+                score = 1.0  # the query's text itself is in this file
+            elif self.fusion == "score":  # a sum of z-scores, shown as 0..1 (order unchanged)
                 score = 1.0 / (1.0 + math.exp(-score))
             hits.append(_hit(f, c, score, snippet, marks, found.get(c.id, [])))
         return hits
@@ -321,6 +543,7 @@ class Side:
     name: str
     ranking: list[tuple[int, float]]
     weight: float
+    model: str | None = None  # the embedding model of a dense side
 
 
 def _multilingual(model: str) -> bool:
@@ -339,7 +562,7 @@ def fuse_scores(sides: list[Side], file_of: dict[int, int]) -> tuple[dict[int, f
     both SciFact (0.752 vs 0.747 min-max, 0.734 best RRF) and KorQuAD (0.978 vs 0.977, 0.976).
     The scores are the weighted sums of z-scores, unbounded (search shows them squashed into 0..1)."""
     total = sum(s.weight for s in sides if s.weight > 0 and s.ranking)
-    standard: list[tuple[str, float, dict[int, float]]] = []
+    standard: list[tuple[str, float, dict[int, float], float]] = []
     rep: dict[int, int] = {}  # file -> the chunk shown: the best chunk of the first side that found it
     for side in sides:
         if side.weight <= 0 or not side.ranking:
@@ -352,20 +575,65 @@ def fuse_scores(sides: list[Side], file_of: dict[int, int]) -> tuple[dict[int, f
                 rep.setdefault(fid, cid)
         if not best:
             continue
-        standard.append((side.name, side.weight / total, _standardise(best)))
+        if side.name == "keyword" and len(best) < KEYWORD_ZEROS_BELOW:
+            # over one or two hits z-scores say nothing: standardise against the files it did not return
+            others = {fid: 0.0 for fid in file_of.values() if fid not in best}
+            z = _standardise({**others, **best}) if others else _standardise(best)
+            best = {fid: z[fid] for fid in best}
+            standard.append((side.name, side.weight / total, best, min(z.values())))
+            continue
+        z = _standardise(best)
+        standard.append((side.name, side.weight / total, z, min(z.values())))
     scores: dict[int, float] = {}
     found: dict[int, list[str]] = {}
     for fid, chunk in rep.items():
         total_score = 0.0
-        for name, w, z in standard:
+        for name, w, z, missing in standard:
             if fid in z:
                 total_score += w * z[fid]
                 if name not in found.setdefault(chunk, []):
                     found[chunk].append(name)
             else:
-                total_score += w * min(z.values())
+                total_score += w * missing
         scores[chunk] = total_score
     return scores, found
+
+
+def drop_unlikely(
+    scores: dict[int, float],
+    found: dict[int, list[str]],
+    sides: list[Side],
+    file_of: dict[int, int],
+    korean: bool = False,
+) -> dict[int, float]:
+    """Leave out the files only the meaning side found whose similarity does not clear the floor of
+    any model that found them (DENSE_FLOOR, or DENSE_FLOOR_KOREAN for a Korean query) and stand within
+    DENSE_MARGIN of that side's best: every query has nearest neighbours, and without this a word that
+    occurs nowhere lists every file."""
+    table = DENSE_FLOOR_KOREAN if korean else DENSE_FLOOR
+    floors = [(s, table[s.model]) for s in sides if s.name == "dense" and s.ranking and s.model in table]
+    if not floors or len(floors) < sum(1 for s in sides if s.name == "dense" and s.ranking):
+        return scores  # a model without a measured floor: no cut-off
+    best: list[dict[int, float]] = []
+    for side, _ in floors:
+        per_file: dict[int, float] = {}
+        for cid, sc in side.ranking:
+            fid = file_of.get(cid)
+            if fid is not None and fid not in per_file:
+                per_file[fid] = sc
+        best.append(per_file)
+    keep = {}
+    for cid, value in scores.items():
+        if "keyword" in found.get(cid, []):
+            keep[cid] = value
+            continue
+        fid = file_of.get(cid)
+        for (side, floor), per_file in zip(floors, best, strict=True):
+            sim = per_file.get(fid)
+            if sim is not None and sim >= floor and sim >= side.ranking[0][1] - DENSE_MARGIN:
+                keep[cid] = value
+                break
+    return keep
 
 
 def _standardise(values: dict[int, float]) -> dict[int, float]:
@@ -494,6 +762,8 @@ def _term_spans(text: str, query: Query) -> list[tuple[int, int]]:
             hit = any(t in word for t in korean)
         else:
             hit = word in latin or bool(latin.intersection(tok.latin_tokens(word)))
+        if not hit and query.prefix:
+            hit = word.startswith(query.prefix)
         if hit:
             spans.append((m.start(), m.end()))
     return spans

@@ -429,7 +429,9 @@ class ControlServer:
             return {"ok": True, "pid": os.getpid()}
         if op == "search":
             filters = Filters.from_json(req.get("filters"))  # type: ignore[arg-type]
-            hits = self.lib.search(str(req["text"]), req.get("k"), filters, str(req.get("mode", "hybrid")))
+            hits = self.lib.search(
+                str(req["text"]), req.get("k"), filters, str(req.get("mode", "hybrid")), bool(req.get("prefix"))
+            )
             return {"hits": [h.as_json() for h in hits]}
         if op == "status":
             st = self.service.status() if self.service else self.lib.status().as_json()
@@ -589,10 +591,13 @@ class RemoteLibrary:
             return False
 
     def search(
-        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+        self, text: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid",
+        prefix: bool = False,
     ) -> list[Hit]:
         """``Library.search``, run by the owner."""
         req: dict[str, object] = {"op": "search", "text": text, "mode": mode}
+        if prefix:
+            req["prefix"] = True
         if k:
             req["k"] = k
         if filters is not None:

@@ -59,3 +59,34 @@ def test_eval_command_through_the_pipeline(home, tmp_path):
     assert out["hybrid"]["recall@10"] == 1.0 and out["hybrid"]["latency_ms_p95"] > 0
     again = json.loads(run_cli("eval", str(tmp_path / "tiny"), "--json", home=home).stdout)
     assert again["indexed"] == 0  # a re-run reuses the indexed corpus
+
+
+def test_eval_exact_on_a_folder_of_real_files(home, tmp_path):
+    from test_exact import write_needles
+
+    folder = write_needles(tmp_path / "needles")
+    out = json.loads(run_cli("eval", str(folder), "--exact", "--mode", "hybrid", "--json", home=home).stdout)
+    assert out["documents"] == 11  # the binary files are not documents
+    exact = out["exact"]
+    assert exact["queries"] >= 20 and set(exact["hybrid"]) >= {"at_1", "phrase", "quoted phrase", "misses"}
+    assert exact["hybrid"]["at_1"] >= 0.95, exact["hybrid"]["misses"]
+    assert out["made_up_no_results"]["hybrid"] >= 0.95
+    assert out["made_up_no_results"]["queries"] == 300 and out["made_up_no_results"]["words"]
+
+
+def test_exact_queries_occur_in_one_document_only():
+    from mysearch.exact_eval import exact_queries, made_up_words
+
+    docs = {
+        "a": "Invoice INV-2024-0042 from Northwind Traders, 1,250 EUR within 30 days of delivery.",
+        "b": "Northwind Traders also sent a catalogue of teas and coffees for the autumn season.",
+        "c": "The ferry leaves at seven from pier four, weather permitting, every day of the week.",
+    }
+    queries = exact_queries(docs, 3)
+    assert {q.kind for q in queries} >= {"identifier", "phrase", "quoted phrase"}
+    for q in queries:
+        text = q.text.strip('"').lower()
+        assert [d for d, t in docs.items() if text in t.lower()] == [q.doc], q
+    assert not any(q.text == "Northwind" for q in queries)  # in two documents
+    words = made_up_words(docs, 20)
+    assert len(set(words)) == 20 and not any(w in t.lower() for w in words for t in docs.values())

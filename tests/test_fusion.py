@@ -34,10 +34,15 @@ def test_query_parsing_phrases_and_fts_expression():
     q = Query.parse('"night train" Vienna 여권을')
     assert q.phrases == (("night", "train"),)
     assert set(q.terms) >= {"night", "train", "vienna", "여권"}
-    assert q.fts() == '({body title} : ("night train")) AND ({body title} : ("vienna" OR "여권" OR "night" OR "train"))'
+    # the phrase's words are required; that they stand together is checked on the text (holds_phrases)
+    assert q.fts() == (
+        '({body title} : ("night" AND "train")) AND ({body title} : ("vienna" OR "여권" OR "night" OR "train"))'
+    )
     # Korean bigrams go to their own field, and the quoted phrase still has to match there too
     assert q.grams == ("여권", "권을")
-    assert q.fts_grams() == '({body title} : ("night train")) AND (grams : ("여권" OR "권을"))'
+    assert q.fts_grams() == '({body title} : ("night" AND "train")) AND (grams : ("여권" OR "권을"))'
+    assert q.holds_phrases("The Night  Train to Vienna", []) and not q.holds_phrases("a train at night", [])
+    assert q.holds_phrases("nightly trains", ["night", "train"])  # the keyword tokens stand together
     english = Query.parse("renew a passport")
     assert english.grams == () and english.fts_grams() is None
     assert Query.parse("the of and").fts() is None  # only stop words: no keyword query at all

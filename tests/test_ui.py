@@ -117,6 +117,19 @@ def test_search_as_you_type_shows_highlighted_results_and_preview(qtbot, window)
     assert "background-color" in w.preview.toHtml()
 
 
+def test_a_word_being_typed_is_matched_as_a_prefix(qtbot, window) -> None:  # noqa: ANN001
+    """ "invo" finds the invoice by keyword at once, and the hybrid list that follows keeps it first."""
+    w = window
+    shown: list[tuple[str, str, str]] = []
+    w.resultsShown.connect(lambda q, m: shown.append((q, m, w.hits[0].path if w.hits else "")))
+    qtbot.keyClicks(w.search_box, "invo")
+    wait_results(qtbot, w, "invo")
+    assert "hybrid" in [m for q, m, _ in shown if q == "invo"]
+    assert all(path.endswith("invoice.txt") for q, _, path in shown if q == "invo")
+    label = w.results.itemWidget(w.results.item(0))
+    assert "background-color:#ffe27a" in label.text()  # "Invoice" is marked as the match
+
+
 def test_stale_responses_are_dropped(qtbot, window) -> None:  # noqa: ANN001
     w = window
     shown: list[str] = []

@@ -55,9 +55,10 @@ class RemoteEngine:
             return None
 
     def search(
-        self, text: str, mode: str = "hybrid", k: int | None = None, filters: Filters | None = None
+        self, text: str, mode: str = "hybrid", k: int | None = None, filters: Filters | None = None,
+        prefix: bool = False,
     ) -> list[Hit]:
-        return self.client.search(text, k, filters, mode)
+        return self.client.search(text, k, filters, mode, prefix)
 
     def preview(self, hit: Hit, query: str) -> tuple[list[str], str, list[tuple[int, int]], list[str]]:
         """The hit's passage with the query's words marked and its neighbours, made by the owner (it

@@ -500,7 +500,9 @@ class MainWindow(QMainWindow):
         if mode == "keyword":
             self._keyword_busy = True
         self.runner.submit(
-            lambda: engine.search(text, mode=mode),
+            # while typing, the last word is matched as a prefix on both passes, so the keyword list and
+            # the hybrid list that replaces it agree ("invo" finds the invoice in both)
+            lambda: engine.search(text, mode=mode, prefix=True),
             done=lambda hits: self._on_hits(seq, text, mode, hits),
             failed=lambda exc: self._on_search_failed(seq, mode, exc),
         )

@@ -5,7 +5,7 @@ trafilatura, python-docx, ...) are imported inside each ``extract`` so that impo
 scanning a folder, stays fast.
 """
 
-from mysearch.sources import epub, hwp, office, pdf, text, web
+from mysearch.sources import epub, hwp, markup, office, pdf, text, web  # markup after text: it takes .xml, .json
 from mysearch.sources.base import SECTION_JOIN, Document, ExtractionError, Extractor, Section, SkipFile
 from mysearch.sources.registry import extract, extractor_for, register, supported_extensions, unregister
 from mysearch.sources.text import decode_text
@@ -24,6 +24,7 @@ __all__ = [
     "extractor_for",
     "hwp",
     "is_saved_page_asset",
+    "markup",
     "office",
     "pdf",
     "register",

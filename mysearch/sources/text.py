@@ -37,8 +37,8 @@ TEXT_EXTENSIONS = (
     # prose and markup
     ".txt", ".text", ".md", ".markdown", ".rst", ".adoc", ".org", ".tex", ".bib", ".srt", ".vtt",
     # data and configuration
-    ".csv", ".tsv", ".json", ".jsonl", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf",
-    ".properties", ".log", ".xml",
+    # (XML, JSON, YAML and TOML are read by mysearch.sources.markup: their text, not their markup)
+    ".csv", ".tsv", ".ini", ".cfg", ".conf", ".properties", ".log",
     # source code
     ".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".c", ".h", ".cpp", ".cc",
     ".cxx", ".hpp", ".hh", ".cs", ".go", ".rs", ".rb", ".php", ".swift", ".kt", ".kts", ".scala",
