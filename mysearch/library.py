@@ -223,6 +223,9 @@ class Library:
         indexer = self.indexer(progress, cancel)
         try:
             report = indexer.sync(self.folders())
+            log.info("index pass: %d indexed, %d unchanged, %d removed, %d skipped, %d failed, %d chunks in %.1f s",
+                     report.indexed, report.unchanged, report.removed, report.skipped, report.failed,
+                     report.chunks, report.seconds)
             self._retire_old_models()
             self._searchable = None
             return report

@@ -447,7 +447,11 @@ class Searcher:
         method = fuse_scores if self.fusion == "score" else fuse
         scores, found = method(sides, files)
         if not query.phrases:  # a chunk holding the quoted phrase is plausible whatever its similarity
-            scores = drop_unlikely(scores, found, sides, files, tok.is_korean(query.text))
+            korean = tok.is_korean(query.text)
+            meaning_only = [cid for cid in scores if "keyword" not in found.get(cid, [])]
+            other_language = {cid for cid, row in self.catalog.chunks(meaning_only).items()
+                              if tok.is_korean(row.text) != korean}
+            scores = drop_unlikely(scores, found, sides, files, korean, other_language)
         if mode != "dense":
             scores = self._near(query, scores)
         tiers: dict[int, tuple[int, float]] = {}
@@ -605,11 +609,14 @@ def drop_unlikely(
     sides: list[Side],
     file_of: dict[int, int],
     korean: bool = False,
+    other_language: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, float]:
     """Leave out the files only the meaning side found whose similarity does not clear the floor of
     any model that found them (DENSE_FLOOR, or DENSE_FLOOR_KOREAN for a Korean query) and stand within
     DENSE_MARGIN of that side's best: every query has nearest neighbours, and without this a word that
-    occurs nowhere lists every file."""
+    occurs nowhere lists every file. Chunks in the other language than the query (``other_language``)
+    are kept: the floors were measured within one language, and a Korean question's English file scores
+    below them while being the answer (cross-language floors are not measured yet)."""
     table = DENSE_FLOOR_KOREAN if korean else DENSE_FLOOR
     floors = [(s, table[s.model]) for s in sides if s.name == "dense" and s.ranking and s.model in table]
     if not floors or len(floors) < sum(1 for s in sides if s.name == "dense" and s.ranking):
@@ -624,7 +631,7 @@ def drop_unlikely(
         best.append(per_file)
     keep = {}
     for cid, value in scores.items():
-        if "keyword" in found.get(cid, []):
+        if "keyword" in found.get(cid, []) or cid in other_language:
             keep[cid] = value
             continue
         fid = file_of.get(cid)

@@ -89,8 +89,7 @@ def test_korean_question_answered_from_an_english_file(library):
 
 def test_passages_that_share_few_words_with_the_question_are_not_shown_to_the_model(library):
     def kept(question: str) -> set[str]:
-        hits = library.search(question, k=3)
-        assert len(hits) == 3
+        hits = library.search(question, k=3)  # a file only vaguely near the question may not be a hit at all
         return {Path(h.path).name for h, _ in answer._relevant(library, question, hits)}
 
     # the garden notes share no word with the question; the Korean minutes are in another language, so kept
@@ -266,12 +265,12 @@ def test_ask_searches_through_a_running_watcher(cli_home: Path):
         assert remote.available()
         out = json.loads(run_cli("ask", "Who serviced the boiler?", "--json", home=cli_home).stdout)
         # filters travel over the socket too: the owner applies them
-        only_md = json.loads(run_cli("search", "boiler", "--type", "md", "--json", home=cli_home).stdout)
-        only_txt = json.loads(run_cli("search", "boiler", "--type", "txt", "--json", home=cli_home).stdout)
+        only_md = json.loads(run_cli("search", "apple tree boiler", "--type", "md", "--json", home=cli_home).stdout)
+        only_txt = json.loads(run_cli("search", "apple tree boiler", "--type", "txt", "--json", home=cli_home).stdout)
     finally:
         watcher.send_signal(signal.SIGTERM)
         watcher.wait(timeout=60)
     assert "Hanson" in out["answer"]
     assert out["citations"][0]["path"].endswith("boiler.txt")
     assert only_txt["hits"][0]["path"].endswith("boiler.txt")
-    assert all(h["path"].endswith(".md") for h in only_md["hits"]) and only_md["hits"]
+    assert [Path(h["path"]).name for h in only_md["hits"]] == ["garden.md"]
