@@ -448,9 +448,14 @@ class Searcher:
         scores, found = method(sides, files)
         if not query.phrases:  # a chunk holding the quoted phrase is plausible whatever its similarity
             korean = tok.is_korean(query.text)
+            # across languages: a Korean query's English files; an English query's Korean files when the
+            # query is a question or phrase (3+ words) or one of its words is in the library: one or two
+            # made-up Latin words have no keyword hit anywhere and no meaning to carry across
             meaning_only = [cid for cid in scores if "keyword" not in found.get(cid, [])]
+            known = (korean or len(query.text.split()) >= 3
+                     or any("keyword" in how for how in found.values()))
             other_language = {cid for cid, row in self.catalog.chunks(meaning_only).items()
-                              if tok.is_korean(row.text) != korean}
+                              if tok.is_korean(row.text) != korean} if known else set()
             scores = drop_unlikely(scores, found, sides, files, korean, other_language)
         if mode != "dense":
             scores = self._near(query, scores)
@@ -614,9 +619,10 @@ def drop_unlikely(
     """Leave out the files only the meaning side found whose similarity does not clear the floor of
     any model that found them (DENSE_FLOOR, or DENSE_FLOOR_KOREAN for a Korean query) and stand within
     DENSE_MARGIN of that side's best: every query has nearest neighbours, and without this a word that
-    occurs nowhere lists every file. Chunks in the other language than the query (``other_language``)
-    are kept: the floors were measured within one language, and a Korean question's English file scores
-    below them while being the answer (cross-language floors are not measured yet)."""
+    occurs nowhere lists every file. Chunks in the other language than the query (``other_language``;
+    for an English query only when it has 3+ words or a word in the library) are kept: the floors were
+    measured within one language, and a Korean question's English file scores below them while being
+    the answer (cross-language floors are not measured yet)."""
     table = DENSE_FLOOR_KOREAN if korean else DENSE_FLOOR
     floors = [(s, table[s.model]) for s in sides if s.name == "dense" and s.ranking and s.model in table]
     if not floors or len(floors) < sum(1 for s in sides if s.name == "dense" and s.ranking):
