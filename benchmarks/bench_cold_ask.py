@@ -30,15 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from _common import REPO, log, machine, percentiles_ms, run_and_emit  # noqa: E402
 from sample_docs import write_sample_docs  # noqa: E402
+from test_answer import FILES  # noqa: E402  (the answer tests' three files)
 
-FILES = {  # tests/test_answer.py's files
-    "boiler.txt": "Boiler maintenance log\nThe boiler in the basement was serviced on 12 March 2024 by Hanson "
-    "Heating. The technician replaced the pressure valve and recommended the next service in March 2025.\n",
-    "garden.md": "# Garden notes\n\nThe apple tree in the back garden was planted in 2019. It needs pruning every "
-    "February, and the roses by the fence are fed in April.\n",
-    "회의록.txt": "2024년 3월 팀 회의록\n다음 워크숍은 제주도에서 5월 20일에 열립니다. 참가 신청은 김민수 과장에게 "
-    "하면 됩니다. 숙소는 회사가 예약합니다.\n",
-}
 QUESTIONS = {
     "en": ["When was the boiler serviced?", "When was the apple tree planted?",
            "How long does a passport renewal take?"],

@@ -36,15 +36,20 @@ def _write_docs(root: Path) -> Path:
     return docs
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory):
+def indexed_library(root: Path):  # noqa: ANN201 - a Library
+    """The three files written under ``root`` and indexed in a library of their own."""
     from mysearch.library import Library
 
-    root = tmp_path_factory.mktemp("answers")
     docs = _write_docs(root)
     lib = Library.open(root / "home")
     lib.add([str(docs)])
     lib.index()
+    return lib
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory):
+    lib = indexed_library(tmp_path_factory.mktemp("answers"))
     yield lib
     lib.close()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from test_answer import _write_docs
+from test_answer import _write_docs, indexed_library
 
 from mysearch import answer
 from mysearch.llm import prefix, runtime
@@ -27,13 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory):
-    from mysearch.library import Library
-
-    root = tmp_path_factory.mktemp("stream")
-    docs = _write_docs(root)
-    lib = Library.open(root / "home")
-    lib.add([str(docs)])
-    lib.index()
+    lib = indexed_library(tmp_path_factory.mktemp("stream"))
     yield lib
     lib.close()
 
