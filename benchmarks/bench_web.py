@@ -37,6 +37,16 @@ GUIDES = {
 }
 
 
+def _forget(lib) -> None:
+    """Drop what llama.cpp has evaluated, so the next warm-up restores the saved fixed prompt alone (as a
+    fresh process does) instead of keeping the previous question's sources for prefix reuse."""
+    from mysearch.llm import runtime
+
+    cfg = lib.config
+    with runtime.use(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt, rt.lock:
+        rt.llm.reset()
+
+
 def run(args: argparse.Namespace) -> dict:
     import web_fakes
     from web_fakes import SITE, Web, article
@@ -69,6 +79,7 @@ def run(args: argparse.Namespace) -> dict:
             sources: dict[str, list[int]] = {"off": [], "on": []}
             for i in range(args.rounds):
                 for mode in ("off", "on") if i % 2 == 0 else ("on", "off"):
+                    _forget(lib)
                     answer.warm_up(lib)  # back to the fixed prompt only, as before a first question: no reuse
                     events = list(answer.ask(lib, QUESTION, web_search=mode == "on"))
                     done = events[-1].answer
