@@ -61,7 +61,7 @@ def _stop_delay(lib, question: str, when: str) -> float:  # noqa: ANN001
 
 def _devices(model: str) -> dict:
     """The same model on the CPU and on the GPU (``answer.gpu`` off and auto), one after the other."""
-    from mysearch.llm import runtime
+    from mysearch.answer import runtime
 
     out: dict = {}
     for label, gpu in (("cpu", "off"), ("gpu", "auto")):
@@ -81,8 +81,8 @@ def _devices(model: str) -> dict:
 
 def run(args: argparse.Namespace) -> dict:
     from mysearch import answer
+    from mysearch.answer import runtime
     from mysearch.library import Library
-    from mysearch.llm import runtime
 
     if args.devices_only:
         from mysearch.config import setting

@@ -162,11 +162,11 @@ def _load() -> float:
 
 
 def _answer_model(requested: str | None, config) -> str | None:  # noqa: ANN001
-    from mysearch.llm import catalog
+    from mysearch.answer import models
 
     for name in ([requested] if requested else [config.get("answer.model"), "smollm2-135m-instruct"]):
         try:
-            if catalog.installed(catalog.get(name)):
+            if models.installed(models.get(name)):
                 return name
         except Exception:  # noqa: BLE001 - not catalogued or not installed: try the next
             continue

@@ -40,7 +40,7 @@ GUIDES = {
 def _forget(lib) -> None:
     """Drop what llama.cpp has evaluated, so the next warm-up restores the saved fixed prompt alone (as a
     fresh process does) instead of keeping the previous question's sources for prefix reuse."""
-    from mysearch.llm import runtime
+    from mysearch.answer import runtime
 
     cfg = lib.config
     with runtime.use(cfg.get("answer.model"), cfg.get("answer.gpu"), cfg.get("answer.threads")) as rt, rt.lock:

@@ -452,21 +452,21 @@ def cmd_config(lib, args) -> int:  # noqa: ANN001
 
 def cmd_models(lib, args) -> int:  # noqa: ANN001
     from . import embed
-    from .llm import catalog
+    from .answer import models
 
     if args.action == "use":
         if args.name in {i.name for i in embed.available()}:
             lib.config.set("embedding.model", args.name)
             print(f"embedding model set to {args.name}; `mysearch index` builds its vectors (search keeps working)")
         else:
-            entry = catalog.get(args.name)
+            entry = models.get(args.name)
             lib.config.set("answer.model", entry.name)
-            where = "ready" if catalog.installed(entry) else f"get its file with `mysearch models pull {entry.name}`"
+            where = "ready" if models.installed(entry) else f"get its file with `mysearch models pull {entry.name}`"
             print(f"answer model set to {entry.name} ({where})")
         _tell_owner(lib)
         return 0
     if args.action == "add":
-        entry = catalog.add(Path(args.file), args.name, args.copy)
+        entry = models.add(Path(args.file), args.name, args.copy)
         if args.use:
             lib.config.set("answer.model", entry.name)
         print(f"added answer model {entry.name} ({entry.size / 1e9:.2f} GB, sha256 {entry.sha256})")
@@ -474,15 +474,15 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
             print(f"use it with `mysearch models use {entry.name}`")
         return 0
     if args.action == "pull":
-        from .llm import download
+        from .answer import download
 
-        entry = catalog.get(args.name)
+        entry = models.get(args.name)
         path = download.pull(entry, _DownloadProgress())
         print(f"{entry.name}: {path} (sha256 checked)")
         return 0
     current = lib.config.get("embedding.model")
     extra = set(lib.config.get("embedding.extra"))
-    sizes = {m["name"]: m.get("size") for m in catalog.embedding_models()}
+    sizes = {m["name"]: m.get("size") for m in models.embedding_models()}
     rows = [
         {
             "name": i.name,
@@ -499,8 +499,8 @@ def cmd_models(lib, args) -> int:  # noqa: ANN001
         for i in embed.available()
     ]
     answer_model = lib.config.get("answer.model")
-    for e in catalog.answer_models():
-        row = {"kind": "answer", **e.as_json(), "installed": catalog.installed(e), "active": e.name == answer_model}
+    for e in models.answer_models():
+        row = {"kind": "answer", **e.as_json(), "installed": models.installed(e), "active": e.name == answer_model}
         row["description"] = e.note or f"{', '.join(e.languages)}; {e.licence}"
         rows.append(row)
     if args.json:
@@ -660,13 +660,13 @@ def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
 
 
 def cmd_doctor(lib, args) -> int:  # noqa: ANN001
-    from .llm import catalog, runtime
+    from .answer import models, runtime
 
-    report: dict[str, object] = {"llama_cpp": runtime.system_info(), "models_dir": str(catalog.models_dir())}
+    report: dict[str, object] = {"llama_cpp": runtime.system_info(), "models_dir": str(models.models_dir())}
     name = lib.config.get("answer.model")
     try:
-        entry = catalog.get(name)
-        report["answer_model"] = {"name": name, "installed": catalog.installed(entry)}
+        entry = models.get(name)
+        report["answer_model"] = {"name": name, "installed": models.installed(entry)}
         rt = runtime.load(name, lib.config.get("answer.gpu"), lib.config.get("answer.threads"))
         report["answer_model"] = {**rt.info(), "installed": True}
         if not args.no_speed:
@@ -715,7 +715,7 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
 
 
 def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
-    from . import answer_eval
+    from .answer import evaluate as answer_eval
 
     ds = Path(args.dataset)
     home = lib.home / "eval-answers" / f"{ds.stem}-{lib.config.get('embedding.model')}"

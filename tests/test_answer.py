@@ -16,7 +16,7 @@ import pytest
 from conftest import run_cli
 
 from mysearch import answer
-from mysearch.llm import runtime
+from mysearch.answer import runtime, stream
 
 FILES = {
     "boiler.txt": "Boiler maintenance log\nThe boiler in the basement was serviced on 12 March 2024 by Hanson "
@@ -95,7 +95,7 @@ def test_korean_question_answered_from_an_english_file(library):
 def test_passages_that_share_few_words_with_the_question_are_not_shown_to_the_model(library):
     def kept(question: str) -> set[str]:
         hits = library.search(question, k=3)  # a file only vaguely near the question may not be a hit at all
-        return {Path(h.path).name for h, _ in answer._relevant(library, question, hits)}
+        return {Path(h.path).name for h, _ in stream._relevant(library, question, hits)}
 
     # the garden notes share no word with the question; the Korean minutes are in another language, so kept
     assert kept("When was the boiler serviced?") == {"boiler.txt", "회의록.txt"}

@@ -20,7 +20,7 @@ from conftest import run_cli
 from test_answer import _write_docs, indexed_library
 
 from mysearch import answer
-from mysearch.llm import prefix, runtime
+from mysearch.answer import prefix, runtime, stream
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,9 +55,9 @@ def test_warm_up_saves_the_fixed_prompt_state_and_a_new_process_reads_it_back(li
         import json, sys
         from pathlib import Path
         from mysearch import answer
-        from mysearch.llm import prompt, runtime
+        from mysearch.answer import prompt, runtime, stream
         rt = runtime.load({library.config.get("answer.model")!r})
-        info = answer._warm(rt, None, Path({str(folder)!r}))
+        info = stream._warm(rt, None, Path({str(folder)!r}))
         restored = int(rt.llm.n_tokens)
         src = [prompt.Source(1, "boiler", "The boiler was serviced on 12 March 2024 by Hanson Heating.")]
         out = rt.llm.create_chat_completion(messages=prompt.messages("Who serviced the boiler?", src),
@@ -75,7 +75,7 @@ def test_warm_up_saves_the_fixed_prompt_state_and_a_new_process_reads_it_back(li
 
 def test_a_damaged_or_foreign_state_file_is_ignored_and_replaced(library):
     rt = runtime.load(library.config.get("answer.model"))
-    name = answer._prefix_name(rt)
+    name = stream._prefix_name(rt)
     folder = answer.cache_dir(library)
     answer.warm_up(library)
     path = folder / f"{name}.state"
@@ -130,7 +130,7 @@ def test_the_streamed_text_is_the_checked_answer_and_an_abstention_streams_nothi
 
 def test_reading_stage_counts_the_sources_and_estimates_from_what_was_measured_here(library):
     _events(library, "When was the apple tree planted?")  # one answer measured: its pace is saved
-    from mysearch.llm import pace
+    from mysearch.answer import pace
 
     measured = pace.read(library.home, library.config.get("answer.model"))
     assert measured.prompt_tokens_per_s != pace.DEFAULT_PROMPT_TOKENS_PER_S
@@ -141,10 +141,10 @@ def test_reading_stage_counts_the_sources_and_estimates_from_what_was_measured_h
 
 
 def test_complete_sentences_hold_back_the_one_being_written():
-    assert answer._complete_sentences("The boiler was serviced on 12 March 2024 [1]") == ""
-    assert answer._complete_sentences("It was serviced in 2024 [1]. The next") == "It was serviced in 2024 [1]."
-    assert answer._complete_sentences("It costs 27.3 euros") == ""  # a decimal point ends no sentence
-    assert answer._complete_sentences("제주도에서 열립니다 [1]. 참가") == "제주도에서 열립니다 [1]."
+    assert stream._complete_sentences("The boiler was serviced on 12 March 2024 [1]") == ""
+    assert stream._complete_sentences("It was serviced in 2024 [1]. The next") == "It was serviced in 2024 [1]."
+    assert stream._complete_sentences("It costs 27.3 euros") == ""  # a decimal point ends no sentence
+    assert stream._complete_sentences("제주도에서 열립니다 [1]. 참가") == "제주도에서 열립니다 [1]."
 
 
 # --- the command line -----------------------------------------------------------------------------

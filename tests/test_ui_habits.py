@@ -605,14 +605,14 @@ def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_pa
 
 def test_settings_line_follows_the_graphics_card_choice(qtbot, tmp_path) -> None:  # noqa: ANN001
     """The line under "Use the graphics card" changes with the choice, and matches the engine's placement."""
-    from mysearch.llm import backends, catalog
+    from mysearch.answer import backends, models
     from ui.settings import SettingsDialog
 
     dialog = SettingsDialog(Config(tmp_path / "home"))
     qtbot.addWidget(dialog)
     line = dialog.device_line
     qtbot.waitUntil(lambda: line.where is not None, timeout=60000)
-    placement = backends.place(catalog.resolve(catalog.get(dialog.config.get("answer.model"))), "auto")
+    placement = backends.place(models.resolve(models.get(dialog.config.get("answer.model"))), "auto")
     if placement.on_gpu:
         assert placement.device.description in line.text()
     else:

@@ -31,15 +31,15 @@ class Where:
 
 def where_answers_run(model: str, gpu: str) -> Where:
     """The answer model's placement for this setting, as the answer would make it."""
-    from mysearch.llm import backends, catalog
+    from mysearch.answer import backends, models
 
     if gpu == "off":
         return Where("off")
     try:
-        entry = catalog.get(model)
-        if not catalog.installed(entry):
+        entry = models.get(model)
+        if not models.installed(entry):
             return Where("no-model")
-        path = catalog.resolve(entry)
+        path = models.resolve(entry)
         placement = backends.place(path, gpu)
     except (MySearchError, OSError):
         return Where("no-model")

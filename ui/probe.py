@@ -23,7 +23,7 @@ from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 
 # The replies go to a copy of stdout's descriptor made at import, so that nothing that redirects stdout
-# meanwhile can swallow one (llama-cpp-python's quiet model loading once did: see mysearch/llm/runtime.py).
+# meanwhile can swallow one (llama-cpp-python's quiet model loading once did: see mysearch/answer/runtime.py).
 _OUT = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
 
 

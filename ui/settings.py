@@ -66,12 +66,12 @@ def model_choices(key: str) -> list[tuple[str, str]]:
         return [(i.name, f"{i.name} — {_T('SettingsDialog', i.description)}") for i in embed.available()]
     if key == "answer.model":
         try:
-            from mysearch.llm import catalog
+            from mysearch.answer import models
         except ImportError:
             return []
         out = []
         try:
-            for m in catalog.answer_models():
+            for m in models.answer_models():
                 langs = ", ".join(_T("SettingsDialog", LANGUAGE_NAMES.get(c, c)) for c in m.languages[:3])
                 extra = " · ".join(x for x in (_size(m.size), langs) if x)
                 out.append((m.name, f"{m.name} ({extra})" if extra else m.name))

@@ -39,7 +39,7 @@ BATCH_TOKENS = 2048  # and at most this many padded tokens per run
 
 
 def cache_dir() -> Path:
-    from ..llm.catalog import models_dir
+    from ..answer.models import models_dir
 
     return models_dir() / "e5-onnx"
 

@@ -8,15 +8,12 @@ chunk is an exact slice of ``Document.text``: its offsets point back into the fi
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..catalog import NewChunk
+from ..sentences import pieces as _pieces
 from ..sources.base import Document
-
-# A piece ends after sentence punctuation (Latin, CJK) followed by space, or at a line break.
-_PIECE_END = re.compile(r"(?<=[.!?。！？…])\s+|\n+")
 
 TokenCounter = Callable[[list[str]], list[int]]
 
@@ -30,22 +27,6 @@ class _Piece:
 
 def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence-ish spans of ``text`` (also used to cut answer sources down to what matters)."""
-    return _pieces(text, 0)
-
-
-def _pieces(text: str, base: int) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for m in _PIECE_END.finditer(text):
-        if m.start() > pos:
-            spans.append((base + pos, base + m.start()))
-        pos = m.end()
-    if pos < len(text):
-        spans.append((base + pos, base + len(text)))
-    return [(s, e) for s, e in spans if text[s - base : e - base].strip()]
 
 
 def _split_long(full: str, start: int, end: int, tokens: int, budget: int, count: TokenCounter) -> list[_Piece]:

@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..answer import prompt
 from ..config import Config
-from ..llm import prompt
 from ..search import Hit
 from . import backoff, pages
 from . import fetch as fetching

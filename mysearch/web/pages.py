@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..llm import citations
+from ..answer import citations
 from ..sources.web import html_document
 
 PASSAGE_CHARS = 1200  # about one chunk (256 tokens) of English; a page offers its best such window

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from .config import Config
-from .metrics import percentile
+from ..config import Config
+from ..metrics import percentile
 
 
 def normalize(text: str) -> str:
@@ -68,8 +68,8 @@ def run(
     details: TextIO | None = None,
 ) -> dict[str, object]:
     """``details``: where to write each question's record as a JSON line (``eval-answers --details``)."""
-    from . import answer
-    from .library import Library
+    from ..library import Library
+    from . import stream as answer
 
     data = json.loads(Path(dataset).read_text("utf-8"))["data"]
     docs, asked, outside = _sample(data, articles, questions, unanswerable, seed)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
-from . import backends, catalog
+from . import backends, models
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +156,8 @@ def loading_for(name: str, gpu: str = "auto", threads: int = 0) -> float | None:
 
 def _load(key: tuple[str, int, str], name: str, gpu: str, threads: int) -> Runtime:
     """``load``'s work, with ``_load_lock`` held."""
-    entry = catalog.get(name)
-    path = catalog.resolve(entry)
+    entry = models.get(name)
+    path = models.resolve(entry)
     try:
         backends.ensure_loaded(gpu=gpu != "off")
         import llama_cpp

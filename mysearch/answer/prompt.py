@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import tokens as tok
-from ..ingest.chunker import sentence_spans
+from ..sentences import sentence_spans
 
 NO_ANSWER = "NO ANSWER"
 

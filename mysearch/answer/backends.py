@@ -201,7 +201,7 @@ def _load_gpu_modules(lib: ctypes.CDLL) -> None:
 
 def _probe() -> str | None:
     """Load the GPU modules and list devices in a child process; a reason when that child failed."""
-    code = "from mysearch.llm import backends; backends._probe_child()"
+    code = "from mysearch.answer import backends; backends._probe_child()"
     try:
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               timeout=PROBE_TIMEOUT_S, env=os.environ.copy())

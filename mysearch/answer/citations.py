@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .. import tokens as tok
-from ..ingest.chunker import sentence_spans
+from ..sentences import sentence_spans
 from .prompt import NO_ANSWER
 
 _CITE = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths, web
-from .ingest.chunker import sentence_spans
-from .llm import citations, pace, prefix, prompt, runtime
-from .search import Filters, Hit
+from .. import paths, web
+from ..search import Filters, Hit
+from ..sentences import sentence_spans
+from . import citations, pace, prefix, prompt, runtime
 
 if TYPE_CHECKING:
-    from .library import Library
+    from ..library import Library
 
 NOT_FOUND = {
     "en": "The indexed files do not answer this question.",

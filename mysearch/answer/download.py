@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ModelError
-from .catalog import ModelEntry, local_path
+from .models import ModelEntry, local_path
 
 ProgressFn = Callable[[int, int | None], None]
 

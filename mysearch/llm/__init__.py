@@ -1,1 +1,0 @@
-"""Local answer models: the catalog, downloads, the llama.cpp runtime, prompts and citation checks."""
