@@ -415,7 +415,7 @@ def bag_of_words_f1(found: str, expected: str) -> float:
 def test_web_extraction_quality_on_readability_pages() -> None:
     import lxml.html
 
-    from mysearch.sources.web import html_document
+    from mysearch.sources.html_page import html_document
 
     scores = {}
     for page in sorted(WEBPAGES.iterdir()):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import sources
-from ..sources.web import is_saved_page_asset
+from ..sources.html_page import is_saved_page_asset
 from .rules import Rules
 
 

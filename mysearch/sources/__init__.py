@@ -5,11 +5,11 @@ trafilatura, python-docx, ...) are imported inside each ``extract`` so that impo
 scanning a folder, stays fast.
 """
 
-from mysearch.sources import epub, hwp, markup, office, pdf, text, web  # markup after text: it takes .xml, .json
+from mysearch.sources import epub, html_page, hwp, markup, office, pdf, text  # markup after text: it takes .xml, .json
 from mysearch.sources.base import SECTION_JOIN, Document, ExtractionError, Extractor, Section, SkipFile
+from mysearch.sources.html_page import is_saved_page_asset
 from mysearch.sources.registry import extract, extractor_for, register, supported_extensions, unregister
 from mysearch.sources.text import decode_text
-from mysearch.sources.web import is_saved_page_asset
 
 __all__ = [
     "SECTION_JOIN",
@@ -22,6 +22,7 @@ __all__ = [
     "epub",
     "extract",
     "extractor_for",
+    "html_page",
     "hwp",
     "is_saved_page_asset",
     "markup",
@@ -31,5 +32,4 @@ __all__ = [
     "supported_extensions",
     "text",
     "unregister",
-    "web",
 ]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..answer import citations
-from ..sources.web import html_document
+from ..sources.html_page import html_document
 
 PASSAGE_CHARS = 1200  # about one chunk (256 tokens) of English; a page offers its best such window
 
