@@ -72,34 +72,9 @@ class Setting:
     secret: bool = False  # masked wherever it is shown (CLI, app, logs)
 
 
-DEFAULT_IGNORES = (
-    "node_modules",
-    "__pycache__",
-    ".git",
-    ".svn",
-    ".hg",
-    ".venv",
-    "venv",
-    ".cache",
-    ".Trash*",
-    "$RECYCLE.BIN",
-    "*.tmp",
-    "*.temp",
-    "*.swp",
-    "*.swx",
-    "*~",
-    "~$*",
-    ".~lock.*",
-    "*.lock",
-    "*.part",
-    "*.crdownload",
-    ".DS_Store",
-    "Thumbs.db",
-)
-
 SCHEMA: tuple[Setting, ...] = (
     Setting("folders", list, [], "Folders and single files (e.g. saved web pages) to index."),
-    Setting("index.ignore", list, [], "Your own ignore patterns (gitignore style), added to the built-in ones."),
+    Setting("index.ignore", list, [], "Your own ignore patterns, matched as in a .gitignore (! takes a file back, even from the built-in ones)."),
     Setting("index.max_file_mb", float, 100.0, "Files larger than this many MiB are skipped.", range=POSITIVE),
     Setting(
         "index.timeout_s",

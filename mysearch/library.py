@@ -191,7 +191,9 @@ class Library:
             raise ConfigError(f"not in an indexed folder: {path}")
         root = max(roots, key=len)
         rel = Path(os.path.relpath(os.path.realpath(p), os.path.realpath(root))).as_posix()
-        pattern = "/" + re.sub(r"([\[\]*?])", r"[\1]", rel)
+        pattern = "/" + re.sub(r"([\\\[\]*?])", r"\\\1", rel)  # gitignore's escapes: the name, literally
+        if pattern.endswith(" "):
+            pattern = pattern[:-1] + "\\ "  # gitignore drops a trailing space unless it is escaped
         ignore = list(self.config.get("index.ignore"))
         if pattern not in ignore:
             self.config.set("index.ignore", [*ignore, pattern])
