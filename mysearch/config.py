@@ -74,7 +74,8 @@ class Setting:
 
 SCHEMA: tuple[Setting, ...] = (
     Setting("folders", list, [], "Folders and single files (e.g. saved web pages) to index."),
-    Setting("index.ignore", list, [], "Your own ignore patterns, matched as in a .gitignore (! takes a file back, even from the built-in ones)."),
+    Setting("index.ignore", list, [],
+            "Your own ignore patterns, matched as in a .gitignore (! takes a file back, even from the built-in ones)."),
     Setting("index.max_file_mb", float, 100.0, "Files larger than this many MiB are skipped.", range=POSITIVE),
     Setting(
         "index.timeout_s",
