@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+# The models folder (the joined answer model, the ONNX graphs built from the embedders' weights) is the
+# tests' own, never the user's; a fixed one, so a machine joins and builds them once, not once per run.
+os.environ.setdefault("MYSEARCH_MODELS_DIR", str(Path.home() / ".cache" / "mysearch" / "test-models"))
 
 
 @pytest.fixture
