@@ -1,7 +1,7 @@
 """One process owns a library's vector store at a time.
 
 Chroma's embedded store is not safe for two processes: a second one sees the rows but its vector
-queries miss what the first wrote (NOTES.md). So whoever opens the vectors takes an exclusive lock on
+queries miss what the first wrote (measured with chromadb 1.x). So whoever opens the vectors takes an exclusive lock on
 ``<home>/owner.lock`` (released by the OS if the process dies) and writes its PID there, and anyone
 else gets a clear message naming that process instead of stale or corrupt results.
 """

@@ -4,8 +4,8 @@ Each ranking (keywords, and one per embedding model in use) keeps each file's be
 are fused per file with standardised scores (or weighted reciprocal ranks) and the file's best chunk is
 shown; the fused top files are then re-ordered by how close together the query's terms stand in them
 (no cross-encoder runs offline here; proximity is the measured reranking stage). The weights follow
-what each side is good at: an English-only embedding model gets no say on a Korean query (NOTES.md:
-naive fusion dropped Korean retrieval from 0.94 to 0.32).
+what each side is good at: an English-only embedding model gets no say on a Korean query (naive
+fusion dropped Korean retrieval from 0.94 to 0.32).
 Filters (folder, type, date) are resolved in the catalog, so both sides see the same files.
 """
 

@@ -7,7 +7,7 @@ each ``report(value)`` arrives at ``progress`` on the GUI thread, in order.
 
 The callbacks are delivered through a small ``QObject`` that lives on the GUI thread; the worker only
 emits signals, so no widget code ever runs on a worker thread (a plain lambda connected to a signal
-emitted from a worker would run there: NOTES.md).
+emitted from a worker would run there, as Qt delivers it on the emitting thread).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ the first answer is prepared ("Loading the answer model (about 3 s)").
 
 Kept per model in the library's cache folder and updated after each answer (a moving average, so one
 slow answer while indexing ran does not set the next estimate alone). Before any measurement the
-estimates come from NOTES.md's figures for a 2-core laptop: ~2 s to load, ~90 prompt tokens/s.
+estimates are what a 2-core laptop measured: ~2 s to load, ~90 prompt tokens/s.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Watch the indexed folders with watchdog and report changed paths, never losing one.
 
 Only the event types we act on are subscribed (``event_filter``: without it a big tree overflowed the
-inotify queue at start, see NOTES.md). Running out of inotify watches is silent on Linux, so the number
+inotify queue at start). Running out of inotify watches is silent on Linux, so the number
 of folders is checked against the limit before watching; a tree that does not fit is rescanned
 periodically instead, and the user is told which.
 """
