@@ -325,9 +325,6 @@ class Catalog:
         db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE file_id=?)", (file_id,))
         db.execute("DELETE FROM chunks WHERE file_id=?", (file_id,))
 
-    def find_by_hash(self, hash: str) -> list[FileRow]:
-        return [FileRow(*r) for r in self.db.execute("SELECT * FROM files WHERE hash=?", (hash,))]
-
     # --- keyword index ---------------------------------------------------------------------------
     def keywords_outdated(self) -> bool:
         if self.chunk_count() == 0:

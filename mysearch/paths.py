@@ -20,12 +20,6 @@ def to_db(path: str) -> str:
         return _PREFIX + os.fsencode(path).hex()
 
 
-def from_db(stored: str) -> str:
-    if stored.startswith(_PREFIX):
-        return os.fsdecode(bytes.fromhex(stored[len(_PREFIX) :]))
-    return stored
-
-
 def display(stored: str) -> str:
     """A readable form for people: undecodable bytes tried as CP949 (Korean), else replaced."""
     if not stored.startswith(_PREFIX):

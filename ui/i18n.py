@@ -26,9 +26,6 @@ class DictTranslator(QTranslator):
     def isEmpty(self) -> bool:  # noqa: N802 - Qt override
         return not self.table
 
-    def language_name(self) -> str:
-        return self.language
-
 
 def resolve(setting: str) -> str:
     """``system`` follows the system locale (Korean if it is Korean, else English)."""

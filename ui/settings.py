@@ -343,8 +343,3 @@ class SettingsDialog(QDialog):
 def apply_settings(config: Config, changes: dict[str, Any]) -> dict[str, Any]:
     """Save the changed settings (worker thread); returns what was saved, parsed by the schema."""
     return {key: config.set(key, value) for key, value in changes.items()}
-
-
-def needs_rescan(changes: dict[str, Any]) -> bool:
-    return any(k == "folders" or k.startswith(("index.", "embedding.", "chunk.")) for k in changes)
-
