@@ -6,7 +6,8 @@ EVAL_HOME is a library built by `mysearch eval DATASET` (``<home>/eval/<name>-<m
 rankings (keywords, and one per embedding model with vectors there) are computed once, then every fusion
 variant is scored on them (nDCG@10), so choosing the weights is measured rather than guessed. An
 English-only model gets no weight on Korean queries in every variant, as in the engine. Prints one JSON
-object.
+object, with the held-out-fold figure of choosing the weights on the other folds (``folds.py``: folds by
+article) against untuned equal weights and the weights in use.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import folds
 from _common import open_eval, parsed_queries
 
 from mysearch.metrics import ndcg_at_k
@@ -32,15 +34,15 @@ def main() -> None:
         ids = [c for c, _ in kw] + [c for d in dense for c, _ in d]
         runs.append((qid, kw, dense, searcher._file_of(ids)))
 
-    def score(method, weights, **kw_args) -> float:  # noqa: ANN001
-        total = 0.0
+    def score(method, weights, **kw_args) -> dict[str, float]:  # noqa: ANN001
+        per_query = {}
         for qid, kw, dense, file_of in runs:
             sides = [Side("keyword", kw, weights[0])]
             sides += [Side("dense", d, w) for d, w in zip(dense, weights[1:], strict=True) if d]
             scores, _ = method(sides, file_of, **kw_args)
             ranked = [doc_of_file.get(file_of[c]) for c in sorted(scores, key=lambda c: -scores[c])]
-            total += ndcg_at_k(ranked, ds.qrels[qid], 10)
-        return round(total / len(runs), 4)
+            per_query[qid] = ndcg_at_k(ranked, ds.qrels[qid], 10)
+        return per_query
 
     grid = (0.0, 0.25, 0.5, 0.75, 1.0)
     result = {}
@@ -54,10 +56,15 @@ def main() -> None:
     for weights in ((1.0,) + (1.0 / len(models),) * len(models), (2.0,) + (1.0 / len(models),) * len(models)):
         for k in (20, 60):
             result[f"rrf {':'.join(str(round(w, 2)) for w in weights)} k={k}"] = score(fuse, weights, k=k)
+    equal = "score " + ":".join(["1.0"] * (1 + len(models)))
+    in_use = "score " + ":".join(["1.0", "1.0", *["0.5"] * (len(models) - 1)][: 1 + len(models)])
+    cv = folds.cross_validate(result, folds.assign(ds.qrels, [r[0] for r in runs]), equal, in_use)
+    result = {v: round(sum(pq.values()) / len(pq), 4) for v, pq in result.items()}
     best = max(result, key=result.get)
     print(
         json.dumps(
-            {"dataset": ds.name, "queries": len(runs), "sides": ["keyword", *models], "best": best, "ndcg@10": result},
+            {"dataset": ds.name, "queries": len(runs), "sides": ["keyword", *models], "best": best,
+             "cross_validated": cv, "ndcg@10": result},
             indent=1,
         )
     )
