@@ -48,7 +48,7 @@ BUILTIN_KOREAN = [
 ]
 
 
-def open_eval():  # noqa: ANN201 - (Dataset, Library, {file id: doc id}, [query ids])
+def open_eval():  # (Dataset, Library, {file id: doc id}, [query ids])
     """The tune_* scripts' command line (DATASET EVAL_HOME [--limit N]): the dataset, the library
     `mysearch eval` built for it, each catalog file's document id, and the queries to score."""
     import argparse
@@ -69,7 +69,7 @@ def open_eval():  # noqa: ANN201 - (Dataset, Library, {file id: doc id}, [query 
     return ds, lib, doc_of_file, qids
 
 
-def parsed_queries(ds, qids: list[str], every: int = 200):  # noqa: ANN001, ANN201 - yields (qid, Query)
+def parsed_queries(ds, qids: list[str], every: int = 200):  # yields (qid, Query)
     """The tune_* scripts' loop over a dataset's queries, parsed as search parses them, with progress."""
     from mysearch.search import Query
 
@@ -200,7 +200,7 @@ class RssSampler:
         while not self._stop.is_set():
             try:
                 self.peak_bytes = max(self.peak_bytes, self._sample())
-            except Exception:  # noqa: BLE001 - a failed sample must not stop the benchmark
+            except Exception:  # a failed sample must not stop the benchmark
                 pass
             self._stop.wait(self.interval_s)
 
@@ -250,7 +250,7 @@ class Timer:
         self.seconds = time.perf_counter() - self.start
 
 
-def run_and_emit(run, args, shown: dict) -> int:  # noqa: ANN001
+def run_and_emit(run, args, shown: dict) -> int:
     """Time ``run(args)``, add the arguments that shaped it and the load, print the JSON."""
     started = time.perf_counter()
     result = run(args)

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import EVAL, RssSampler, log, machine, percentiles_ms, run_and_emit  # noqa: E402
+from _common import EVAL, RssSampler, log, machine, percentiles_ms, run_and_emit
 
 SETS = {"en": EVAL / "xquad" / "xquad.json", "ko": EVAL / "korquad" / "korquad.json"}
 
@@ -39,7 +39,7 @@ def _corpus(folder: Path, articles: int, questions: int) -> dict[str, list[str]]
     return asked
 
 
-def _stop_delay(lib, question: str, when: str) -> float:  # noqa: ANN001
+def _stop_delay(lib, question: str, when: str) -> float:
     from mysearch import answer
 
     cancel = threading.Event()

@@ -28,9 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from _common import REPO, log, machine, percentiles_ms, run_and_emit  # noqa: E402
-from sample_docs import write_sample_docs  # noqa: E402
-from test_answer import FILES  # noqa: E402  (the answer tests' three files)
+from _common import REPO, log, machine, percentiles_ms, run_and_emit
+from sample_docs import write_sample_docs
+from test_answer import FILES
 
 QUESTIONS = {
     "en": ["When was the boiler serviced?", "When was the apple tree planted?",

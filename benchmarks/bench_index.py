@@ -84,11 +84,11 @@ class PhaseClock:
                 log(f"  [{self.label}] done")
 
 
-def _time_embed_phase(clock_holder: list[PhaseClock]):  # noqa: ANN202 - wraps a method
+def _time_embed_phase(clock_holder: list[PhaseClock]):  # wraps a method
     """Wrap ``Indexer.embed_pending`` to time the embed phase of a real ``Library.index`` run."""
     original = indexer_module.Indexer.embed_pending
 
-    def timed(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def timed(self, *args, **kwargs):
         clock = clock_holder[0]
         clock.embed_started = time.perf_counter()
         try:

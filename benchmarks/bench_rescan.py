@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import emit, load_texts, log  # noqa: E402
-from corpus import CorpusWriter  # noqa: E402
+from _common import emit, load_texts, log
+from corpus import CorpusWriter
 
-from mysearch.library import Library  # noqa: E402
+from mysearch.library import Library
 
 
 def main() -> None:

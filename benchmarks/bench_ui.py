@@ -49,7 +49,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from _common import REPO, load_texts, log, machine, percentiles_ms, run_and_emit  # noqa: E402
+from _common import REPO, load_texts, log, machine, percentiles_ms, run_and_emit
 
 sys.path[:0] = [str(REPO), str(REPO / "tests")]  # the ui package and the app driver shared with the tests
 from ui_x11 import AppProcess, Xvfb, pixel_stats  # noqa: E402
@@ -78,13 +78,13 @@ lib.close()
 """
 
 
-def _qapp():  # noqa: ANN202
+def _qapp():
     from PySide6.QtWidgets import QApplication
 
     return QApplication.instance() or QApplication([])
 
 
-def _wait(predicate, timeout: float, step_ms: int = 20) -> bool:  # noqa: ANN001
+def _wait(predicate, timeout: float, step_ms: int = 20) -> bool:
     from PySide6.QtCore import QCoreApplication, QEventLoop, QThread
 
     deadline = time.monotonic() + timeout
@@ -161,14 +161,14 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _answer_model(requested: str | None, config) -> str | None:  # noqa: ANN001
+def _answer_model(requested: str | None, config) -> str | None:
     from mysearch.answer import models
 
     for name in ([requested] if requested else [config.get("answer.model"), "smollm2-135m-instruct"]):
         try:
             if models.installed(models.get(name)):
                 return name
-        except Exception:  # noqa: BLE001 - not catalogued or not installed: try the next
+        except Exception:  # not catalogued or not installed: try the next
             continue
     return None
 

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import emit, log  # noqa: E402
+from _common import emit, log
 
-from mysearch.library import Library  # noqa: E402
-from mysearch.metrics import percentile  # noqa: E402
-from mysearch.service import IndexService  # noqa: E402
+from mysearch.library import Library
+from mysearch.metrics import percentile
+from mysearch.service import IndexService
 
 ANIMALS = """aardvark albatross alpaca anteater axolotl badger barracuda bison bobcat buffalo camel capybara
 caribou cheetah chinchilla cobra condor coyote crane dingo dolphin donkey eagle eland elk emu falcon ferret
@@ -30,7 +30,7 @@ flamingo gazelle gecko gibbon giraffe gorilla hedgehog heron hyena ibex iguana i
 koala lemur leopard llama lynx macaw manatee meerkat mongoose moose narwhal ocelot okapi orca otter""".split()
 
 
-def wait(cond, timeout: float, step: float = 0.02) -> float | None:  # noqa: ANN001
+def wait(cond, timeout: float, step: float = 0.02) -> float | None:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if cond():

@@ -34,7 +34,7 @@ def main() -> None:
         ids = [c for c, _ in kw] + [c for d in dense for c, _ in d]
         runs.append((qid, kw, dense, searcher._file_of(ids)))
 
-    def score(method, weights, **kw_args) -> dict[str, float]:  # noqa: ANN001
+    def score(method, weights, **kw_args) -> dict[str, float]:
         per_query = {}
         for qid, kw, dense, file_of in runs:
             sides = [Side("keyword", kw, weights[0])]

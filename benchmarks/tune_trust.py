@@ -56,7 +56,7 @@ def main() -> None:
     cache: dict[tuple, list] = {}
     real_run = searcher._run
 
-    def cached(name, model, query, n, filters, only=None):  # noqa: ANN001, ANN202
+    def cached(name, model, query, n, filters, only=None):
         key = (name, model, query.text, query.prefix, n)
         if key not in cache:
             cache[key] = real_run(name, model, query, n, filters, only)

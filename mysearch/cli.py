@@ -36,7 +36,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-01-31") from None
 
 
-def _setting_value(key: str):  # noqa: ANN202
+def _setting_value(key: str):
     """An argument checked like the setting it overrides for one run (``-k`` like ``search.k``)."""
 
     def parse(text: str) -> object:
@@ -73,7 +73,7 @@ class _Offered(Mapping):
 class _Commands(argparse._SubParsersAction):
     """Subcommands where a hidden one works but is never named in ``--help`` or "invalid choice"."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - argparse passes them on
+    def __init__(self, *args, **kwargs) -> None:  # argparse passes them on
         super().__init__(*args, **kwargs)
         self.choices = _Offered(self._name_parser_map)
 
@@ -229,14 +229,14 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("mysearch: interrupted; work done so far is kept", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - one line for the user, the traceback for the log
+    except Exception as exc:  # one line for the user, the traceback for the log
         log.exception("unexpected error")
         print(f"mysearch: unexpected error: {exc} (details in {home / 'logs' / 'mysearch.log'})", file=sys.stderr)
         return 1
 
 
 # --- commands ---------------------------------------------------------------------------------
-def _tell_owner(lib) -> bool:  # noqa: ANN001
+def _tell_owner(lib) -> bool:
     """A running watcher or app re-reads the settings; True if there is one."""
     remote = _remote(lib)
     if remote is None:
@@ -245,7 +245,7 @@ def _tell_owner(lib) -> bool:  # noqa: ANN001
     return True
 
 
-def cmd_add(lib, args) -> int:  # noqa: ANN001
+def cmd_add(lib, args) -> int:
     for p in lib.add(args.paths):
         print(f"added {p}")
     if not _tell_owner(lib):
@@ -253,7 +253,7 @@ def cmd_add(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_remove(lib, args) -> int:  # noqa: ANN001
+def cmd_remove(lib, args) -> int:
     for p in lib.remove(args.paths):
         print(f"removed {p}")
     _tell_owner(lib)
@@ -265,7 +265,7 @@ class _TerminalProgress:
         self.enabled = sys.stderr.isatty()
         self.last = 0.0
 
-    def __call__(self, p) -> None:  # noqa: ANN001
+    def __call__(self, p) -> None:
         if not self.enabled or (time.monotonic() - self.last < 0.2 and p.phase != "done"):
             return
         self.last = time.monotonic()
@@ -284,7 +284,7 @@ class _TerminalProgress:
         sys.stderr.flush()
 
 
-def _remote(lib):  # noqa: ANN001, ANN202
+def _remote(lib):
     """The running mysearch that owns this library, if another process does and it answers."""
     holder = lib.lock.holder()
     if holder is None or holder == os.getpid():
@@ -295,7 +295,7 @@ def _remote(lib):  # noqa: ANN001, ANN202
     return remote if remote.available() else None
 
 
-def cmd_index(lib, args) -> int:  # noqa: ANN001
+def cmd_index(lib, args) -> int:
     if not lib.folders():
         raise ConfigError("nothing to index yet: add a folder with `mysearch add FOLDER`")
     remote = _remote(lib)
@@ -319,7 +319,7 @@ def cmd_index(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def _filters(args) -> Filters:  # noqa: ANN001
+def _filters(args) -> Filters:
     return Filters(
         types=tuple(args.type),
         after=args.after,
@@ -355,7 +355,7 @@ def _print_hits(hits: list[dict[str, object]]) -> None:
         print(snippet[pos:])
 
 
-def cmd_search(lib, args) -> int:  # noqa: ANN001
+def cmd_search(lib, args) -> int:
     filters = _filters(args)
     remote = _remote(lib)
     # a watcher or the app owns the store: ask it, never read stale vectors
@@ -382,7 +382,7 @@ def cmd_search(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_status(lib, args) -> int:  # noqa: ANN001
+def cmd_status(lib, args) -> int:
     remote = _remote(lib)
     st = remote.call({"op": "status"}) if remote is not None else lib.status().as_json()
     if args.json:
@@ -421,7 +421,7 @@ def _shown(key: str, value: object, reveal: bool = False) -> object:
     return MASK if setting(key).secret and value and not reveal else value
 
 
-def cmd_config(lib, args) -> int:  # noqa: ANN001
+def cmd_config(lib, args) -> int:
     cfg = lib.config
     if args.action == "get":
         print(json_text(_shown(args.key, cfg.get(args.key), args.reveal)))
@@ -450,7 +450,7 @@ def cmd_config(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_models(lib, args) -> int:  # noqa: ANN001
+def cmd_models(lib, args) -> int:
     from . import embed
     from .answer import models
 
@@ -527,7 +527,7 @@ class _DownloadProgress:
             sys.stderr.flush()
 
 
-def cmd_ask(lib, args) -> int:  # noqa: ANN001
+def cmd_ask(lib, args) -> int:
     from . import answer
 
     if not args.question.strip():
@@ -593,16 +593,16 @@ def cmd_ask(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def _warm_up(lib, stop: threading.Event) -> None:  # noqa: ANN001
+def _warm_up(lib, stop: threading.Event) -> None:
     from . import answer
 
     try:
         answer.warm_up(lib, cancel=stop)
-    except Exception as exc:  # noqa: BLE001 - the answer itself reports a model that cannot load
+    except Exception as exc:  # the answer itself reports a model that cannot load
         log.debug("warm-up: %s", exc)
 
 
-def stage_line(stage) -> str:  # noqa: ANN001 - mysearch.answer.Stage
+def stage_line(stage) -> str:  # mysearch.answer.Stage
     """What the terminal shows while the first answer is prepared."""
     about = f" (about {stage.eta_s:.0f} s)" if stage.eta_s and stage.eta_s >= 0.5 else ""
     if stage.step == "loading":
@@ -635,7 +635,7 @@ class _StageLine:
             self.shown = False
 
 
-def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
+def _consume(stream, as_json: bool):
     from . import answer, paths
 
     status = _StageLine(not as_json and sys.stderr.isatty())
@@ -659,7 +659,7 @@ def _consume(stream, as_json: bool):  # noqa: ANN001, ANN202
     return None
 
 
-def cmd_doctor(lib, args) -> int:  # noqa: ANN001
+def cmd_doctor(lib, args) -> int:
     from .answer import models, runtime
 
     report: dict[str, object] = {"llama_cpp": runtime.system_info(), "models_dir": str(models.models_dir())}
@@ -714,12 +714,12 @@ def cmd_doctor(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
+def cmd_eval_answers(lib, args) -> int:
     from .answer import evaluate as answer_eval
 
     ds = Path(args.dataset)
     home = lib.home / "eval-answers" / f"{ds.stem}-{lib.config.get('embedding.model')}"
-    details = open(args.details, "w", encoding="utf-8") if args.details else None  # noqa: SIM115
+    details = open(args.details, "w", encoding="utf-8") if args.details else None
     try:
         result = answer_eval.run(
             ds,
@@ -745,20 +745,20 @@ def cmd_eval_answers(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_watch(lib, args) -> int:  # noqa: ANN001
+def cmd_watch(lib, args) -> int:
     from .service import serve
 
     if not lib.folders():
         raise ConfigError("nothing to watch yet: add a folder with `mysearch add FOLDER`")
 
-    def started(service) -> None:  # noqa: ANN001
+    def started(service) -> None:
         print(f"watching {len(lib.folders())} folders (process {os.getpid()}); Ctrl+C to stop", file=sys.stderr)
         for root, why in service.state.polled.items():
             print(f"  {root}: {why}", file=sys.stderr)
 
     last = ""
 
-    def tick(service) -> None:  # noqa: ANN001
+    def tick(service) -> None:
         nonlocal last
         line = f"{service.state.phase}: {json.dumps(service.state.last_report)}"
         if line != last and args.verbose:
@@ -768,7 +768,7 @@ def cmd_watch(lib, args) -> int:  # noqa: ANN001
     return serve(lib, nice=0, started=started, tick=tick)
 
 
-def cmd_pause_resume(lib, args) -> int:  # noqa: ANN001
+def cmd_pause_resume(lib, args) -> int:
     remote = _remote(lib)
     if remote is None:
         raise ConfigError("no running mysearch watcher or app for this library")
@@ -777,7 +777,7 @@ def cmd_pause_resume(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_repl(lib, args) -> int:  # noqa: ANN001
+def cmd_repl(lib, args) -> int:
     if lib.folders():
         report = lib.index(progress=_TerminalProgress())
         print(f"{report.indexed + report.unchanged} files indexed ({report.chunks} new chunks).")
@@ -793,7 +793,7 @@ def cmd_repl(lib, args) -> int:  # noqa: ANN001
         _print_hits([h.as_json() for h in lib.search(text)])
 
 
-def cmd_eval(lib, args) -> int:  # noqa: ANN001
+def cmd_eval(lib, args) -> int:
     from . import evaluate
 
     ds = Path(args.dataset)
@@ -823,7 +823,7 @@ def cmd_eval(lib, args) -> int:  # noqa: ANN001
     return 0
 
 
-def cmd_serve(lib, args) -> int:  # noqa: ANN001
+def cmd_serve(lib, args) -> int:
     from .service import serve
 
     return serve(lib, args.parent)

@@ -99,7 +99,7 @@ def run(
     modes: tuple[str, ...] = ("keyword", "dense", "hybrid"),
     limit: int | None = None,
     k: int = 10,
-    progress=None,  # noqa: ANN001
+    progress=None,
     exact: bool = False,
     exact_docs: int = 300,
 ) -> dict[str, object]:
@@ -159,7 +159,7 @@ def run_folder(
     model: str | None,
     modes: tuple[str, ...],
     k: int = 10,
-    progress=None,  # noqa: ANN001
+    progress=None,
     exact_docs: int = 300,
 ) -> dict[str, object]:
     """A folder of real files (office documents, feeds, PDFs ...) indexed as it is, measured on the
@@ -189,7 +189,7 @@ def run_folder(
         return result
 
 
-def exact_sets(lib, docs, key_of, name_of, modes, k, n) -> dict[str, object]:  # noqa: ANN001
+def exact_sets(lib, docs, key_of, name_of, modes, k, n) -> dict[str, object]:
     """"exact file at rank 1" per mode and kind of string, and the share of made-up words with no result."""
     from . import exact_eval
     from . import tokens as tok

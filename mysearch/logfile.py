@@ -39,8 +39,8 @@ class _Redacting(logging.Formatter):
 class _PrivateRotatingFile(logging.handlers.RotatingFileHandler):
     """Each log file, the first and every rotated one, is created 0600 whatever the umask."""
 
-    def _open(self):  # noqa: ANN202 - logging's own signature
-        return open(  # noqa: SIM115 - the handler owns the stream
+    def _open(self):  # logging's own signature
+        return open(  # the handler owns the stream
             self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
             opener=lambda path, flags: os.open(path, flags, 0o600),
         )

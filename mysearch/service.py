@@ -195,7 +195,7 @@ class IndexService:
                     self._step()
                 except Cancelled:
                     pass
-                except Exception:  # noqa: BLE001 - the service must outlive one bad step
+                except Exception:  # the service must outlive one bad step
                     log.exception("indexing step failed; retrying after a pause")
                     self._stop.wait(5)
         finally:
@@ -209,7 +209,7 @@ class IndexService:
             self.lib.embedder().count_tokens(["warm up"])
             self.indexer.extractor.start()
             tokens.tokenize("준비")
-        except Exception:  # noqa: BLE001 - a failure here shows up again, with its reason, when used
+        except Exception:  # a failure here shows up again, with its reason, when used
             log.exception("warm-up failed")
 
     def _step(self) -> None:
@@ -399,7 +399,7 @@ class ControlServer:
                 for line in self.rfile:
                     try:
                         reply = outer.dispatch(json.loads(line))
-                    except Exception as exc:  # noqa: BLE001 - errors go back to the caller in words
+                    except Exception as exc:  # errors go back to the caller in words
                         reply = {"error": str(exc)}
                     self.wfile.write((json.dumps(reply, ensure_ascii=False) + "\n").encode())
                     self.wfile.flush()

@@ -69,7 +69,7 @@ def main(window: bool = True) -> int:
     except SmokeFailure as exc:
         print(f"mysearch --smoke failed: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - a smoke test reports any failure as one line
+    except Exception as exc:  # a smoke test reports any failure as one line
         print(f"mysearch --smoke failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -40,14 +40,14 @@ VERSION = "3"
 
 
 @lru_cache(maxsize=1)
-def _kiwi():  # noqa: ANN202 - third-party type
+def _kiwi():  # third-party type
     from kiwipiepy import Kiwi
 
     return Kiwi(num_workers=-1)
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # noqa: ANN202
+def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")

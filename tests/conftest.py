@@ -60,7 +60,7 @@ def run_cli(*args: str, home: Path, check: bool = True, timeout: float = 300) ->
     return proc
 
 
-def wait_for(cond, timeout: float = 120.0, what: str = "condition", interval: float = 0.05) -> None:  # noqa: ANN001
+def wait_for(cond, timeout: float = 120.0, what: str = "condition", interval: float = 0.05) -> None:
     """Poll ``cond`` until it holds; the tests' one way to wait for a background process or thread."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -28,7 +28,7 @@ def as_other_user() -> list[str] | None:
 needs_other_user = pytest.mark.skipif(as_other_user() is None, reason="needs root and setpriv to act as another user")
 
 
-def run_as_other_user(*cmd: str, **kwargs) -> subprocess.CompletedProcess:  # noqa: ANN003
+def run_as_other_user(*cmd: str, **kwargs) -> subprocess.CompletedProcess:
     prefix = as_other_user()
     assert prefix is not None
     return subprocess.run([*prefix, *cmd], capture_output=True, text=True, errors="replace", timeout=60, **kwargs)

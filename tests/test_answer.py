@@ -36,7 +36,7 @@ def _write_docs(root: Path) -> Path:
     return docs
 
 
-def indexed_library(root: Path):  # noqa: ANN201 - a Library
+def indexed_library(root: Path):  # a Library
     """The three files written under ``root`` and indexed in a library of their own."""
     from mysearch.library import Library
 
@@ -54,7 +54,7 @@ def library(tmp_path_factory: pytest.TempPathFactory):
     lib.close()
 
 
-def _ask(lib, question: str, on_event=None) -> tuple[list, answer.Answer]:  # noqa: ANN001
+def _ask(lib, question: str, on_event=None) -> tuple[list, answer.Answer]:
     events = []
     for ev in answer.ask(lib, question):
         events.append(ev)

@@ -32,7 +32,7 @@ def library(tmp_path_factory: pytest.TempPathFactory):
     lib.close()
 
 
-def _events(lib, question: str) -> list:  # noqa: ANN001
+def _events(lib, question: str) -> list:
     return list(answer.ask(lib, question))
 
 

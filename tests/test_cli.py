@@ -137,7 +137,7 @@ def test_blank_question_or_search_is_a_clear_error(home):
         assert proc.stderr.count("\n") == 1 and "give a" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def _parsers(parser: argparse.ArgumentParser, name: str = "mysearch"):  # noqa: ANN202
+def _parsers(parser: argparse.ArgumentParser, name: str = "mysearch"):
     yield name, parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):

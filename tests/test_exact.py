@@ -99,7 +99,7 @@ def needles(tmp_path_factory: pytest.TempPathFactory):
     lib.close()
 
 
-def first(lib, text: str, mode: str = "hybrid", **kw) -> str | None:  # noqa: ANN001
+def first(lib, text: str, mode: str = "hybrid", **kw) -> str | None:
     hits = lib.search(text, mode=mode, **kw)
     return Path(hits[0].path).name if hits else None
 

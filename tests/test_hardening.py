@@ -50,7 +50,7 @@ class _RangeServer:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 rng = self.headers.get("Range")
                 outer.requests.append(rng)
                 start = int(rng.split("=")[1].split("-")[0]) if rng else 0
@@ -66,7 +66,7 @@ class _RangeServer:
                 self.end_headers()
                 self.wfile.write(part)
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -320,7 +320,7 @@ def test_unknown_embedding_models_are_refused_when_set(home: Path):
 def test_an_extra_model_that_cannot_load_is_left_out_and_the_owner_does_not_spin(home: Path, docs: Path):
     from mysearch import embed
 
-    def missing_package(threads: int):  # noqa: ANN202 - what a model whose package is not installed does
+    def missing_package(threads: int):  # what a model whose package is not installed does
         raise ImportError("No module named 'not_installed_here'")
 
     embed.register(embed.EmbedderInfo("uninstalled-model", "needs a package", False, 384, "x", missing_package))

@@ -95,7 +95,7 @@ class _Server:
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 rng = self.headers.get("Range")
                 outer.ranges.append(rng)
                 start = int(rng.split("=")[1].split("-")[0]) if rng else 0
@@ -111,7 +111,7 @@ class _Server:
                     return
                 self.wfile.write(part)
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

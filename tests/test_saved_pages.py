@@ -21,7 +21,7 @@ PAGE = """<!doctype html><html><head><title>Night trains of Europe</title>
 @pytest.fixture
 def site():
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/trains.html":
                 body = PAGE.encode()
                 self.send_response(200)
@@ -41,7 +41,7 @@ def site():
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
+        def log_message(self, *args) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

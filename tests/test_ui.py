@@ -45,7 +45,7 @@ def opened() -> list[str]:
 
 
 @pytest.fixture
-def window(qtbot, ulib, opened):  # noqa: ANN001
+def window(qtbot, ulib, opened):
     from ui import i18n
     from ui.window import MainWindow
 
@@ -59,7 +59,7 @@ def window(qtbot, ulib, opened):  # noqa: ANN001
     qtbot.waitUntil(lambda: w.runner.busy == 0 and w.status_panel.ctl.busy == 0, timeout=60000)
 
 
-def type_text(qtbot, w, text: str) -> None:  # noqa: ANN001
+def type_text(qtbot, w, text: str) -> None:
     """Commit text the way an input method does (works for Korean, where keyClicks aborts)."""
     w.search_box.clear()
     ev = QInputMethodEvent()
@@ -67,7 +67,7 @@ def type_text(qtbot, w, text: str) -> None:  # noqa: ANN001
     QApplication.sendEvent(w.search_box, ev)
 
 
-def wait_results(qtbot, w, query: str, mode: str = "hybrid", timeout: int = 30000) -> None:  # noqa: ANN001
+def wait_results(qtbot, w, query: str, mode: str = "hybrid", timeout: int = 30000) -> None:
     def shown() -> None:
         assert w.query == query and w.latencies_ms and w.latencies_ms[-1][0] == mode
 
@@ -75,14 +75,14 @@ def wait_results(qtbot, w, query: str, mode: str = "hybrid", timeout: int = 3000
 
 
 # --- the worker helper ----------------------------------------------------------------------------
-def test_worker_delivers_results_errors_and_progress_on_gui_thread(qtbot) -> None:  # noqa: ANN001
+def test_worker_delivers_results_errors_and_progress_on_gui_thread(qtbot) -> None:
     from ui.worker import Runner
 
     runner = Runner()
     gui = QThread.currentThread()
     seen: list[tuple[str, object, bool]] = []
 
-    def work(report) -> str:  # noqa: ANN001
+    def work(report) -> str:
         assert threading.current_thread() is not threading.main_thread()
         for i in range(3):
             report(i)
@@ -102,7 +102,7 @@ def test_worker_delivers_results_errors_and_progress_on_gui_thread(qtbot) -> Non
 
 
 # --- searching --------------------------------------------------------------------------------------
-def test_search_as_you_type_shows_highlighted_results_and_preview(qtbot, window) -> None:  # noqa: ANN001
+def test_search_as_you_type_shows_highlighted_results_and_preview(qtbot, window) -> None:
     w = window
     qtbot.keyClicks(w.search_box, "passport renewal")
     wait_results(qtbot, w, "passport renewal")
@@ -117,7 +117,7 @@ def test_search_as_you_type_shows_highlighted_results_and_preview(qtbot, window)
     assert "background-color" in w.preview.toHtml()
 
 
-def test_a_word_being_typed_is_matched_as_a_prefix(qtbot, window) -> None:  # noqa: ANN001
+def test_a_word_being_typed_is_matched_as_a_prefix(qtbot, window) -> None:
     """ "invo" finds the invoice by keyword at once, and the hybrid list that follows keeps it first."""
     w = window
     shown: list[tuple[str, str, str]] = []
@@ -130,7 +130,7 @@ def test_a_word_being_typed_is_matched_as_a_prefix(qtbot, window) -> None:  # no
     assert "background-color:#ffe27a" in label.text()  # "Invoice" is marked as the match
 
 
-def test_stale_responses_are_dropped(qtbot, window) -> None:  # noqa: ANN001
+def test_stale_responses_are_dropped(qtbot, window) -> None:
     w = window
     shown: list[str] = []
     w.resultsShown.connect(lambda q, _m: shown.append(q))
@@ -145,7 +145,7 @@ def test_stale_responses_are_dropped(qtbot, window) -> None:  # noqa: ANN001
     assert [h.path for h in w.hits][0].endswith("recipe.txt")
 
 
-def test_korean_typed_through_the_input_method(qtbot, window) -> None:  # noqa: ANN001
+def test_korean_typed_through_the_input_method(qtbot, window) -> None:
     w = window
     type_text(qtbot, w, "여권 발급")
     assert w.search_box.text() == "여권 발급"
@@ -154,7 +154,7 @@ def test_korean_typed_through_the_input_method(qtbot, window) -> None:  # noqa: 
     qtbot.waitUntil(lambda: "구청" in w.preview.toPlainText(), timeout=10000)
 
 
-def test_ctrl_k_focuses_the_search_box(qtbot, window) -> None:  # noqa: ANN001
+def test_ctrl_k_focuses_the_search_box(qtbot, window) -> None:
     from PySide6.QtCore import Qt
 
     w = window
@@ -164,7 +164,7 @@ def test_ctrl_k_focuses_the_search_box(qtbot, window) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: w.search_box.hasFocus(), timeout=2000)
 
 
-def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, window) -> None:  # noqa: ANN001
+def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, window) -> None:
     w = window
     errors: list[str] = []
     w.errorShown.connect(errors.append)
@@ -189,12 +189,12 @@ def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, wind
 
 
 # --- links --------------------------------------------------------------------------------------------
-def test_citation_click_opens_the_cited_pdf_page_and_nothing_else(qtbot, window, ulib, opened) -> None:  # noqa: ANN001
+def test_citation_click_opens_the_cited_pdf_page_and_nothing_else(qtbot, window, ulib, opened) -> None:
     w = window
     hits = w.engine.search("appendix contact search team", k=3)
     pdf = next(h for h in hits if h.path.endswith("report.pdf"))
     assert pdf.page == 2
-    Sources = type("Sources", (), {})  # the event shape Library.ask yields first  # noqa: N806
+    Sources = type("Sources", (), {})  # the event shape Library.ask yields first
     event = Sources()
     event.hits = [pdf]
     w._ask_seq = 1
@@ -210,7 +210,7 @@ def test_citation_click_opens_the_cited_pdf_page_and_nothing_else(qtbot, window,
     assert opened[-1] == "https://example.org/page" and len(opened) == 2
 
 
-def test_saved_page_citation_opens_its_local_copy_and_shows_its_address(qtbot, window, opened) -> None:  # noqa: ANN001
+def test_saved_page_citation_opens_its_local_copy_and_shows_its_address(qtbot, window, opened) -> None:
     from mysearch.answer import Answer, Citation, Done
 
     w = window
@@ -227,7 +227,7 @@ def test_saved_page_citation_opens_its_local_copy_and_shows_its_address(qtbot, w
     assert opened[-1] == declared and len(opened) == 2
 
 
-def test_views_never_load_resources_and_escape_file_text(qtbot, window) -> None:  # noqa: ANN001
+def test_views_never_load_resources_and_escape_file_text(qtbot, window) -> None:
     from ui import render
 
     w = window
@@ -239,7 +239,7 @@ def test_views_never_load_resources_and_escape_file_text(qtbot, window) -> None:
     assert 'href="cite:1"' in html and 'href="cite:7"' not in html
 
 
-def test_status_bar_counts_and_lists_skipped_files(qtbot, window) -> None:  # noqa: ANN001
+def test_status_bar_counts_and_lists_skipped_files(qtbot, window) -> None:
     from ui.status import ProblemsDialog
 
     panel = window.status_panel
@@ -252,7 +252,7 @@ def test_status_bar_counts_and_lists_skipped_files(qtbot, window) -> None:  # no
     assert dialog.table.item(0, 2).text()  # the reason, in words
 
 
-def test_themes_switch_palettes(qtbot, qapp) -> None:  # noqa: ANN001
+def test_themes_switch_palettes(qtbot, qapp) -> None:
     from ui import theme
 
     try:
@@ -265,7 +265,7 @@ def test_themes_switch_palettes(qtbot, qapp) -> None:  # noqa: ANN001
 
 
 # --- answers --------------------------------------------------------------------------------------------
-def test_answer_streams_with_sources_first_and_stop_cancels(qtbot, window, ulib) -> None:  # noqa: ANN001
+def test_answer_streams_with_sources_first_and_stop_cancels(qtbot, window, ulib) -> None:
     w = window
     ulib.config.set("answer.model", "smollm2-135m-instruct")
     ulib.config.set("answer.max_tokens", 200)
@@ -288,7 +288,7 @@ def test_answer_streams_with_sources_first_and_stop_cancels(qtbot, window, ulib)
     kinds.clear()
     stop_at: list[float] = []
 
-    def on_event(seq, ev):  # noqa: ANN001, ANN202
+    def on_event(seq, ev):
         kinds.append(type(ev).__name__)
         original(seq, ev)
         # the model has begun to write (its checked sentences may come later, or never for this tiny model)
@@ -305,7 +305,7 @@ def test_answer_streams_with_sources_first_and_stop_cancels(qtbot, window, ulib)
     assert "Stopped" in w.answer_state.text()
 
 
-def test_answer_says_what_it_is_doing_until_its_first_words(qtbot, window, ulib) -> None:  # noqa: ANN001
+def test_answer_says_what_it_is_doing_until_its_first_words(qtbot, window, ulib) -> None:
     from mysearch.answer import Stage
     from ui import i18n
 
@@ -314,7 +314,7 @@ def test_answer_says_what_it_is_doing_until_its_first_words(qtbot, window, ulib)
     shown: list[str] = []
     original = w._on_answer_event
 
-    def on_event(seq, ev):  # noqa: ANN001, ANN202
+    def on_event(seq, ev):
         original(seq, ev)
         if type(ev).__name__ == "Stage":
             shown.append(w.answer_state.text())
@@ -338,7 +338,7 @@ def test_answer_says_what_it_is_doing_until_its_first_words(qtbot, window, ulib)
 
 
 # --- settings --------------------------------------------------------------------------------------------
-def test_settings_dialog_covers_the_schema_and_round_trips(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_settings_dialog_covers_the_schema_and_round_trips(qtbot, tmp_path) -> None:
     from ui.settings import SettingsDialog, apply_settings
 
     cfg = Config(tmp_path / "home")
@@ -425,7 +425,7 @@ def _fields(text: str) -> list[str]:
     return [f for _, f, _, _ in string.Formatter().parse(text) if f]
 
 
-def test_korean_ui_when_the_language_setting_is_ko(qtbot, window) -> None:  # noqa: ANN001
+def test_korean_ui_when_the_language_setting_is_ko(qtbot, window) -> None:
     from ui import i18n
 
     w = window
@@ -448,7 +448,7 @@ def test_korean_glyphs_have_a_font() -> None:
 
 
 # --- the control socket's ops for the app ------------------------------------------------------------------
-def test_owner_answers_state_capped_status_and_problems(ulib) -> None:  # noqa: ANN001
+def test_owner_answers_state_capped_status_and_problems(ulib) -> None:
     from mysearch.service import RemoteLibrary
 
     remote = RemoteLibrary(ulib.home, timeout=30)
@@ -471,7 +471,7 @@ def test_owner_answers_state_capped_status_and_problems(ulib) -> None:  # noqa: 
     assert remote.call({"op": "preview", "chunk_id": 10**9, "text": "x"}) == {"found": False}
 
 
-def test_korean_tokens_in_the_app_process_come_from_the_owner(ulib) -> None:  # noqa: ANN001
+def test_korean_tokens_in_the_app_process_come_from_the_owner(ulib) -> None:
     from mysearch import tokens
     from ui.engine import RemoteEngine, korean_through
 
@@ -491,7 +491,7 @@ def test_korean_tokens_in_the_app_process_come_from_the_owner(ulib) -> None:  # 
     assert tokens._korean is local
 
 
-def test_serve_stops_when_its_parent_dies(tmp_path) -> None:  # noqa: ANN001
+def test_serve_stops_when_its_parent_dies(tmp_path) -> None:
     home = tmp_path / "home"
     Library.open(home).close()
     parent = (
@@ -519,7 +519,7 @@ def test_serve_stops_when_its_parent_dies(tmp_path) -> None:  # noqa: ANN001
 
 
 # --- the whole app: this process shows the window, a child owns the library --------------------------------
-def _start_app(qtbot, qapp, home: Path):  # noqa: ANN001, ANN202
+def _start_app(qtbot, qapp, home: Path):
     from ui import i18n
     from ui.app import App
 
@@ -531,7 +531,7 @@ def _start_app(qtbot, qapp, home: Path):  # noqa: ANN001, ANN202
     return app, lib
 
 
-def _stop_app(qtbot, app, lib) -> None:  # noqa: ANN001
+def _stop_app(qtbot, app, lib) -> None:
     app.window.status_panel.timer.stop()
     app.shutdown()
     qtbot.waitUntil(lambda: app.runner.busy == 0, timeout=30000)
@@ -548,7 +548,7 @@ def _cli(home: Path, *args: str) -> dict:
     return json.loads(proc.stdout)
 
 
-def _in_thread(qtbot, fn):  # noqa: ANN001, ANN202
+def _in_thread(qtbot, fn):
     """Run fn on a plain thread while the GUI thread keeps processing events."""
     result: list = []
     threading.Thread(target=lambda: result.append(fn()), daemon=True).start()
@@ -556,7 +556,7 @@ def _in_thread(qtbot, fn):  # noqa: ANN001, ANN202
     return result[0]
 
 
-def test_app_starts_its_owner_process_and_the_cli_goes_through_it(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def test_app_starts_its_owner_process_and_the_cli_goes_through_it(qtbot, qapp, tmp_path) -> None:
     home = tmp_path / "home"
     docs = write_docs(tmp_path / "docs")
     make_library(home, docs, index=False).close()
@@ -617,7 +617,7 @@ def test_app_starts_its_owner_process_and_the_cli_goes_through_it(qtbot, qapp, t
     assert Library.open(home).lock.holder() is None
 
 
-def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot, qapp, tmp_path) -> None:
     from mysearch.service import RemoteLibrary
 
     home = tmp_path / "home"
@@ -652,7 +652,7 @@ def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot
         watcher.wait(60)
 
 
-def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -> None:
     from mysearch.service import RemoteLibrary
     from ui.engine import OwnerProcess
 
@@ -676,7 +676,7 @@ def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -
         other.stop()
 
 
-def test_app_gives_up_on_an_owner_that_keeps_dying(qtbot, qapp, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_app_gives_up_on_an_owner_that_keeps_dying(qtbot, qapp, tmp_path, monkeypatch) -> None:
     from ui import app as app_module
     from ui.engine import OwnerProcess
 
@@ -692,7 +692,7 @@ def test_app_gives_up_on_an_owner_that_keeps_dying(qtbot, qapp, tmp_path, monkey
         _stop_app(qtbot, app, lib)
 
 
-def test_app_explains_when_another_process_owns_the_library(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def test_app_explains_when_another_process_owns_the_library(qtbot, qapp, tmp_path) -> None:
     home = tmp_path / "home"
     make_library(home, write_docs(tmp_path / "docs"), index=False).close()
     holder = subprocess.Popen(
@@ -720,7 +720,7 @@ def test_app_explains_when_another_process_owns_the_library(qtbot, qapp, tmp_pat
         holder.wait()
 
 
-def test_first_run_asks_for_folders_and_promises_privacy(qtbot, qapp, tmp_path) -> None:  # noqa: ANN001
+def test_first_run_asks_for_folders_and_promises_privacy(qtbot, qapp, tmp_path) -> None:
     docs = write_docs(tmp_path / "docs")
     app, lib = _start_app(qtbot, qapp, tmp_path / "home")
     try:

@@ -53,7 +53,7 @@ def opened() -> list[str]:
     return []
 
 
-def _window(qtbot, lib, opener=None):  # noqa: ANN001, ANN202
+def _window(qtbot, lib, opener=None):
     from ui import i18n
     from ui.window import MainWindow
 
@@ -66,13 +66,13 @@ def _window(qtbot, lib, opener=None):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def window(qtbot, hlib, opened):  # noqa: ANN001
+def window(qtbot, hlib, opened):
     w = _window(qtbot, hlib, lambda url: opened.append(url.toString()))
     yield w
     qtbot.waitUntil(lambda: w.runner.busy == 0 and w.status_panel.ctl.busy == 0, timeout=60000)
 
 
-def search(qtbot, w, text: str, first: str | None = None) -> None:  # noqa: ANN001
+def search(qtbot, w, text: str, first: str | None = None) -> None:
     w.search_box.setText(text)
 
     def shown() -> None:
@@ -82,12 +82,12 @@ def search(qtbot, w, text: str, first: str | None = None) -> None:  # noqa: ANN0
     qtbot.waitUntil(shown, timeout=30000)
 
 
-def row_of(w, name: str) -> int:  # noqa: ANN001
+def row_of(w, name: str) -> int:
     return next(i for i, h in enumerate(w.hits) if h.path.endswith(name))
 
 
 # --- 1. keyboard habits -------------------------------------------------------------------------------
-def test_esc_clears_the_query_then_hides_only_to_a_tray(qtbot, window) -> None:  # noqa: ANN001
+def test_esc_clears_the_query_then_hides_only_to_a_tray(qtbot, window) -> None:
     w = window
     search(qtbot, w, "tomato soup", "recipe.txt")
     w.results.setFocus()
@@ -101,7 +101,7 @@ def test_esc_clears_the_query_then_hides_only_to_a_tray(qtbot, window) -> None: 
     assert not w.isVisible()
 
 
-def test_down_selects_the_first_result_and_up_goes_back_to_the_box(qtbot, window) -> None:  # noqa: ANN001
+def test_down_selects_the_first_result_and_up_goes_back_to_the_box(qtbot, window) -> None:
     w = window
     search(qtbot, w, "passport")
     w.results.setCurrentRow(-1)  # nothing selected yet
@@ -113,7 +113,7 @@ def test_down_selects_the_first_result_and_up_goes_back_to_the_box(qtbot, window
     assert w.search_box.hasFocus() and w.search_box.text() == "passport"
 
 
-def test_typing_while_the_list_has_focus_goes_to_the_box(qtbot, window) -> None:  # noqa: ANN001
+def test_typing_while_the_list_has_focus_goes_to_the_box(qtbot, window) -> None:
     w = window
     search(qtbot, w, "passport")
     w.results.setFocus()
@@ -124,7 +124,7 @@ def test_typing_while_the_list_has_focus_goes_to_the_box(qtbot, window) -> None:
     assert w.search_box.text() == "passport renewa"
 
 
-def test_every_action_has_a_key(qtbot, window) -> None:  # noqa: ANN001
+def test_every_action_has_a_key(qtbot, window) -> None:
     w = window
     quits, settings = [], []
     w.quitRequested.connect(lambda: quits.append(1))
@@ -146,7 +146,7 @@ def test_every_action_has_a_key(qtbot, window) -> None:  # noqa: ANN001
     assert "Ctrl+," in w.settings_button.toolTip() and "Enter" in w.ask_button.toolTip()
 
 
-def test_app_quits_on_ctrl_q(qtbot, qapp, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_app_quits_on_ctrl_q(qtbot, qapp, tmp_path, monkeypatch) -> None:
     from ui.app import App
 
     quit_calls: list[int] = []
@@ -174,7 +174,7 @@ def _menu_texts(menu: QMenu) -> list[str]:
     return [a.text() for a in menu.actions() if not a.isSeparator()]
 
 
-def test_result_menu_opens_from_the_keyboard(qtbot, window) -> None:  # noqa: ANN001
+def test_result_menu_opens_from_the_keyboard(qtbot, window) -> None:
     w = window
     search(qtbot, w, "tomato soup", "recipe.txt")
     w.results.setFocus()
@@ -188,7 +188,7 @@ def test_result_menu_opens_from_the_keyboard(qtbot, window) -> None:  # noqa: AN
     w.context_menu.close()
 
 
-def test_menu_open_and_open_folder_go_to_the_desktop(qtbot, window, opened) -> None:  # noqa: ANN001
+def test_menu_open_and_open_folder_go_to_the_desktop(qtbot, window, opened) -> None:
     from PySide6.QtCore import QUrl
 
     w = window
@@ -205,7 +205,7 @@ def test_menu_open_and_open_folder_go_to_the_desktop(qtbot, window, opened) -> N
     assert opened[-1] == QUrl.fromLocalFile(hit.path).toString() and len(opened) == 3
 
 
-def test_menu_copies_the_path_and_the_text_with_its_line_breaks(qtbot, window) -> None:  # noqa: ANN001
+def test_menu_copies_the_path_and_the_text_with_its_line_breaks(qtbot, window) -> None:
     w = window
     clipboard = QGuiApplication.clipboard()
     search(qtbot, w, "amount due northwind", "invoice.txt")
@@ -218,7 +218,7 @@ def test_menu_copies_the_path_and_the_text_with_its_line_breaks(qtbot, window) -
     assert "\n" in clipboard.text()
 
 
-def test_menu_removes_a_file_from_the_index(qtbot, window, hlib) -> None:  # noqa: ANN001
+def test_menu_removes_a_file_from_the_index(qtbot, window, hlib) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     w = window
@@ -241,7 +241,7 @@ def test_menu_removes_a_file_from_the_index(qtbot, window, hlib) -> None:  # noq
     assert extra.exists()  # the file itself stays
 
 
-def test_menu_asks_about_one_file(qtbot, window, hlib) -> None:  # noqa: ANN001
+def test_menu_asks_about_one_file(qtbot, window, hlib) -> None:
     w = window
     hlib.config.set("answer.model", "smollm2-135m-instruct")
     hlib.config.set("answer.max_tokens", 24)
@@ -261,7 +261,7 @@ def test_menu_asks_about_one_file(qtbot, window, hlib) -> None:  # noqa: ANN001
 
 
 # --- 3. a file the desktop cannot open -------------------------------------------------------------------
-def test_opening_without_a_launcher_says_so_and_offers_the_path(qtbot, hlib) -> None:  # noqa: ANN001
+def test_opening_without_a_launcher_says_so_and_offers_the_path(qtbot, hlib) -> None:
     w = _window(qtbot, hlib)  # the real QDesktopServices: offscreen, no program opens anything
     try:
         search(qtbot, w, "tomato soup", "recipe.txt")
@@ -293,7 +293,7 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if len(s.strip()) >= 30]
 
 
-def test_preview_of_a_long_document_shows_each_passage_once_with_its_lines(qtbot, window, hlib) -> None:  # noqa: ANN001
+def test_preview_of_a_long_document_shows_each_passage_once_with_its_lines(qtbot, window, hlib) -> None:
     from ui import render
 
     w = window
@@ -318,7 +318,7 @@ def test_preview_of_a_long_document_shows_each_passage_once_with_its_lines(qtbot
     assert not [s for s in _sentences(shown) if shown.count(s) > 1 and s not in w.hits[0].path]
 
 
-def test_preview_marks_only_matched_words(qtbot) -> None:  # noqa: ANN001
+def test_preview_marks_only_matched_words(qtbot) -> None:
     from ui import render
 
     html = render.preview_html(["Before text here."], "# Title\n\nA passage with no match.\nSecond line.", [],
@@ -330,7 +330,7 @@ def test_preview_marks_only_matched_words(qtbot) -> None:  # noqa: ANN001
     assert marked.count(render.MARK) == 1 and render.MARK + "word</span>" in marked
 
 
-def test_snippets_start_and_end_on_word_boundaries(qtbot, window, hlib) -> None:  # noqa: ANN001
+def test_snippets_start_and_end_on_word_boundaries(qtbot, window, hlib) -> None:
     cat = hlib.reader()
     for query in ("settings table schema", "keyword search fusion", "answer model citations", "watch folders"):
         for hit in window.engine.search(query, mode="hybrid", k=10):
@@ -346,7 +346,7 @@ def test_snippets_start_and_end_on_word_boundaries(qtbot, window, hlib) -> None:
 KEY = re.compile(r"\b[a-z]+\.[a-z_]+\b")  # a raw setting key such as search.extra_weight
 
 
-def test_settings_fit_1024x768_in_plain_words(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_settings_fit_1024x768_in_plain_words(qtbot, tmp_path) -> None:
     from ui.settings import SettingsDialog
 
     dialog = SettingsDialog(Config(tmp_path / "home"))
@@ -374,7 +374,7 @@ def test_settings_fit_1024x768_in_plain_words(qtbot, tmp_path) -> None:  # noqa:
     assert dialog.labels["search.extra_weight"].text() == "Influence of the extra models"
 
 
-def test_web_fields_are_greyed_out_while_web_search_is_off(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_web_fields_are_greyed_out_while_web_search_is_off(qtbot, tmp_path) -> None:
     from ui.settings import SettingsDialog
 
     dialog = SettingsDialog(Config(tmp_path / "home"))
@@ -437,7 +437,7 @@ def _visible_strings(root: QWidget, skip: tuple[QWidget, ...] = ()) -> list[tupl
     return [(where, t) for where, t in out if t]
 
 
-def test_every_visible_string_is_korean_in_korean_mode(qtbot, window, hlib, tmp_path) -> None:  # noqa: ANN001
+def test_every_visible_string_is_korean_in_korean_mode(qtbot, window, hlib, tmp_path) -> None:
     from ui import i18n
     from ui.first_run import FirstRunDialog
     from ui.settings import SettingsDialog
@@ -504,7 +504,7 @@ def test_skip_reasons_are_translated_with_their_details() -> None:
 
 
 # --- 7. first run -------------------------------------------------------------------------------------------------
-def test_first_run_suggests_the_usual_folders_of_a_temporary_home(qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_first_run_suggests_the_usual_folders_of_a_temporary_home(qtbot, tmp_path, monkeypatch) -> None:
     from ui.first_run import FirstRunDialog
     from ui.folders import suggested_folders
 
@@ -531,7 +531,7 @@ def test_first_run_suggests_the_usual_folders_of_a_temporary_home(qtbot, tmp_pat
 
 
 # --- 8. keyword-only while meaning search is not ready -------------------------------------------------------------
-def test_results_say_they_are_keyword_only_until_meaning_search_answers(qtbot, hlib) -> None:  # noqa: ANN001
+def test_results_say_they_are_keyword_only_until_meaning_search_answers(qtbot, hlib) -> None:
     w = _window(qtbot, hlib, lambda url: None)
     try:
         w._debounce.setInterval(10**7)  # hold the meaning search back: as in the first seconds after launch
@@ -549,7 +549,7 @@ def test_results_say_they_are_keyword_only_until_meaning_search_answers(qtbot, h
 
 
 
-def test_exclude_keeps_one_file_out_even_with_glob_characters_in_its_name(tmp_path) -> None:  # noqa: ANN001
+def test_exclude_keeps_one_file_out_even_with_glob_characters_in_its_name(tmp_path) -> None:
     from mysearch.ingest.rules import Rules
 
     docs = tmp_path / "docs"
@@ -574,7 +574,7 @@ def test_exclude_keeps_one_file_out_even_with_glob_characters_in_its_name(tmp_pa
         lib.close()
 
 
-def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_path) -> None:
     """A library read and keyword-indexed but not embedded yet (what the owner reports while it builds
     vectors): even results from a hybrid search carry the notice."""
     from ui import i18n
@@ -603,7 +603,7 @@ def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_pa
         lib.close()
 
 
-def test_settings_line_follows_the_graphics_card_choice(qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_settings_line_follows_the_graphics_card_choice(qtbot, tmp_path) -> None:
     """The line under "Use the graphics card" changes with the choice, and matches the engine's placement."""
     from mysearch.answer import backends, models
     from ui.settings import SettingsDialog

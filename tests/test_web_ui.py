@@ -31,7 +31,7 @@ def wlib(tmp_path_factory: pytest.TempPathFactory, internet):
         yield lib
 
 
-def _window(qtbot, lib):  # noqa: ANN001, ANN202
+def _window(qtbot, lib):
     from ui import i18n
     from ui.window import MainWindow
 
@@ -43,7 +43,7 @@ def _window(qtbot, lib):  # noqa: ANN001, ANN202
     return w
 
 
-def _ask(qtbot, w) -> object:  # noqa: ANN001
+def _ask(qtbot, w) -> object:
     done: list[object] = []
     w.answerFinished.connect(done.append)
     w.search_box.setText(QUESTION)

@@ -30,7 +30,7 @@ def write_docs(d: Path) -> Path:
     return d
 
 
-def make_library(home: Path, docs: Path, index: bool = True):  # noqa: ANN201
+def make_library(home: Path, docs: Path, index: bool = True):
     from mysearch.library import Library
 
     lib = Library.open(home)

@@ -97,7 +97,7 @@ class AppProcess:
             if reply.get("op") == op:
                 return reply
 
-    def wait_state(self, predicate, timeout: float = 60) -> dict:  # noqa: ANN001
+    def wait_state(self, predicate, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout
         state: dict = {}
         while time.monotonic() < deadline:

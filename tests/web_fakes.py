@@ -138,7 +138,7 @@ class Web:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_CONNECT(self) -> None:  # noqa: N802 - http.server API
+            def do_CONNECT(self) -> None:  # http.server API
                 host = self.path.split(":")[0]
                 web.requests.append(Request("CONNECT", host, "", {}, dict(self.headers)))
                 self.send_response(200, "Connection established")
@@ -176,10 +176,10 @@ class Web:
                 self.wfile.write(body)
                 self.wfile.flush()
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self.do_GET()
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 host, path, query = self._target()
                 n = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(n).decode() if n else ""

@@ -23,7 +23,7 @@ class DictTranslator(QTranslator):
     def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
         return self.table.get(source)
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt override
+    def isEmpty(self) -> bool:  # Qt override
         return not self.table
 
 

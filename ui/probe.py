@@ -46,7 +46,7 @@ class Probe(QObject):
             self.window.update()
         threading.Thread(target=self._read, name="mysearch-probe", daemon=True).start()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt override
         if not self._shown and event.type() == QEvent.Type.Paint:
             self._shown = True
             _say({"event": "shown", "t": time.time(), "since_start_s": self.app.shown_at})
@@ -136,5 +136,5 @@ class Probe(QObject):
                 self.app.quit()
             else:
                 _say({"op": op, "error": "unknown command"})
-        except Exception as exc:  # noqa: BLE001 - the driver gets the reason
+        except Exception as exc:  # the driver gets the reason
             _say({"op": op, "error": repr(exc)})

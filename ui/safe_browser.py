@@ -22,6 +22,6 @@ class SafeBrowser(QTextBrowser):
         self.anchorClicked.connect(self.linkActivated.emit)
         self.blocked: list[str] = []
 
-    def loadResource(self, kind: int, url: QUrl) -> object:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, url: QUrl) -> object:  # Qt override
         self.blocked.append(url.toString())
         return None

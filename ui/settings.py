@@ -75,7 +75,7 @@ def model_choices(key: str) -> list[tuple[str, str]]:
                 langs = ", ".join(_T("SettingsDialog", LANGUAGE_NAMES.get(c, c)) for c in m.languages[:3])
                 extra = " · ".join(x for x in (_size(m.size), langs) if x)
                 out.append((m.name, f"{m.name} ({extra})" if extra else m.name))
-        except Exception:  # noqa: BLE001 - a broken user catalog must not break the dialog
+        except Exception:  # a broken user catalog must not break the dialog
             log.exception("cannot read the model catalog")
         return out
     return []

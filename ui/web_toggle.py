@@ -66,12 +66,12 @@ class WebToggle(QToolButton):
                         if self.isChecked() else _t("Web search off: nothing leaves this computer"))
         self._fill_menu()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
-    def answered(self, answer: Any) -> None:  # noqa: ANN401 - mysearch.answer.Answer or None
+    def answered(self, answer: Any) -> None:  # mysearch.answer.Answer or None
         self.cited = [c for c in getattr(answer, "citations", None) or [] if getattr(c, "web", False)]
         self._fill_menu()
 
@@ -90,7 +90,7 @@ class WebToggle(QToolButton):
         w = self.window_
         lib = self.lib
 
-        def work() -> Any:  # noqa: ANN401
+        def work() -> Any:
             path = save_result(lib, url, title)
             engine = getattr(w, "engine", None)
             if engine is not None:
@@ -98,7 +98,7 @@ class WebToggle(QToolButton):
                 engine.control("sync")
             return path
 
-        def done(_path: Any) -> None:  # noqa: ANN401
+        def done(_path: Any) -> None:
             state = getattr(w, "answer_state", None)
             if state is not None:
                 state.setText(_t("Saved “{title}” to your library.").format(title=title or url))

@@ -78,7 +78,7 @@ class SearchBox(QLineEdit):
     askRequested = Signal()
     downPressed = Signal()
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: Any) -> None:  # Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.askRequested.emit()
             return
@@ -96,7 +96,7 @@ class ResultList(QListWidget):
     typed = Signal(object)  # the key event, for the search box
     menuRequested = Signal()
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: Any) -> None:  # Qt override
         key, mods = event.key(), event.modifiers()
         if key == Qt.Key.Key_Up and self.currentRow() <= 0:
             self.upFromTop.emit()
@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
             )
         self.status_panel.retranslate()
 
-    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, obj: Any, event: QEvent) -> bool:  # Qt override
         if event.type() == QEvent.Type.Resize and obj is self.results.viewport():
             self._fit_rows()
         return False
@@ -383,12 +383,12 @@ class MainWindow(QMainWindow):
                 label.setFixedWidth(width)
                 item.setSizeHint(QSize(width, label.heightForWidth(width) + 8))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: Any) -> None:  # Qt override
         if self.close_to_tray:
             event.ignore()
             self.hide()
@@ -902,6 +902,6 @@ class MainWindow(QMainWindow):
     def _is_indexed(self, path: str) -> bool:
         try:
             return self.lib.reader().file(paths.to_db(path)) is not None
-        except Exception:  # noqa: BLE001 - a lookup failure means: do not open
+        except Exception:  # a lookup failure means: do not open
             log.exception("cannot check %s", path)
             return False

@@ -83,7 +83,7 @@ class _Task(QRunnable):
     def run(self) -> None:  # worker thread: only emit signals here
         try:
             value = self._fn(self._relay.report.emit) if self._wants_report else self._fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+        except BaseException as exc:  # every failure goes back to the GUI thread
             log.debug("background task failed", exc_info=True)
             self._relay.error.emit(exc)
         else:

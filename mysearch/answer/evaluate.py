@@ -38,7 +38,7 @@ def contains(answer: str, golds: list[str]) -> bool:
     return False
 
 
-def _sample(data: list[dict], articles: int, questions: int, unanswerable: int, seed: int):  # noqa: ANN202
+def _sample(data: list[dict], articles: int, questions: int, unanswerable: int, seed: int):
     rng = random.Random(seed)
     order = list(range(len(data)))
     rng.shuffle(order)

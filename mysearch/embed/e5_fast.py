@@ -134,13 +134,13 @@ def embed_sorted(run: Callable[[list[np.ndarray]], np.ndarray], windows: list[np
     return pooled
 
 
-def cached_session(path: Path, build: Callable[[], bytes], threads: int):  # noqa: ANN201 - InferenceSession
+def cached_session(path: Path, build: Callable[[], bytes], threads: int):  # InferenceSession
     """An ONNX Runtime session on the graph cached at ``path``, built by ``build()`` when missing or
     damaged (a damaged one is rebuilt once). Written to a temporary file and renamed: never half a graph."""
     if path.exists():
         try:
             return _open(path, threads)
-        except Exception as exc:  # noqa: BLE001 - any damage: rebuild it, once
+        except Exception as exc:  # any damage: rebuild it, once
             log.warning("cached graph %s does not load (%s); rebuilding it", path, exc)
             path.unlink(missing_ok=True)
     data = build()
@@ -162,11 +162,11 @@ def cached_session(path: Path, build: Callable[[], bytes], threads: int):  # noq
     log.info("built the graph %s (%d MiB)", path, len(data) >> 20)
     try:
         return _open(path, threads)
-    except Exception as exc:  # noqa: BLE001 - reported as a model error; the caller falls back
+    except Exception as exc:  # reported as a model error; the caller falls back
         raise ModelError(f"ONNX Runtime cannot run the graph {path.name}: {exc}") from exc
 
 
-def _open(path: Path, threads: int):  # noqa: ANN202
+def _open(path: Path, threads: int):
     import onnxruntime as ort
 
     so = ort.SessionOptions()

@@ -58,7 +58,7 @@ class SentenceTransformerEmbedder:
 RUNTIME_ENV = "MYSEARCH_MINILM_RUNTIME"
 
 
-def minilm(threads: int):  # noqa: ANN201 - OnnxMiniLMEmbedder | SentenceTransformerEmbedder
+def minilm(threads: int):  # OnnxMiniLMEmbedder | SentenceTransformerEmbedder
     """all-MiniLM-L6-v2 on ONNX Runtime (no torch; the same vectors) unless it cannot load or
     ``MYSEARCH_MINILM_RUNTIME=sentence-transformers`` asks for sentence-transformers."""
     try:

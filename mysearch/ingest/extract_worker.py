@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 MEMORY_LIMIT = 4 * 2**30
 
 
-def _serve(conn) -> None:  # noqa: ANN001 - multiprocessing connection
+def _serve(conn) -> None:  # multiprocessing connection
     try:
         import resource
 
@@ -52,7 +52,7 @@ def _serve(conn) -> None:  # noqa: ANN001 - multiprocessing connection
             conn.send(("fail", "permission denied"))
         except FileNotFoundError:
             conn.send(("fail", "vanished while being read"))
-        except Exception as exc:  # noqa: BLE001 - a parser bug must not stop indexing
+        except Exception as exc:  # a parser bug must not stop indexing
             conn.send(("fail", f"could not be read ({type(exc).__name__}: {exc})"[:300]))
 
 

@@ -78,7 +78,7 @@ class FolderWatcher:
         report = self.on_paths
 
         class Handler(FileSystemEventHandler):
-            def on_any_event(self, event) -> None:  # noqa: ANN001
+            def on_any_event(self, event) -> None:
                 changed = [os.fsdecode(event.src_path)]
                 if getattr(event, "dest_path", None):
                     changed.append(os.fsdecode(event.dest_path))

@@ -84,7 +84,7 @@ def _hwp5_summary(ole) -> tuple[str | None, str | None, str | None]:
         if not ole.exists(_HWP_SUMMARY):
             return None, None, None
         props = ole.getproperties(_HWP_SUMMARY, convert_time=True)
-    except Exception:  # noqa: BLE001 - metadata is optional; a bad property set must not cost the text
+    except Exception:  # metadata is optional; a bad property set must not cost the text
         return None, None, None
     title, author, saved = (props.get(pid) for pid in (_PID_TITLE, _PID_AUTHOR, _PID_LAST_SAVED))
     date = saved.strftime("%Y-%m-%d") if hasattr(saved, "strftime") else None
@@ -140,7 +140,7 @@ def _with_fallback(path: Path, fmt: str) -> str:
             text = read(path, fmt)
         except HwpReadLimitError as exc:  # a zip bomb must not reach the forgiving reader
             raise SkipFile("HWP document expands beyond the size limit") from exc
-        except Exception as exc:  # noqa: BLE001 - any failure moves on to the next library
+        except Exception as exc:  # any failure moves on to the next library
             failure = failure or exc
             logger.info("%s failed on %s: %s", name, path, exc)
             continue

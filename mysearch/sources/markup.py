@@ -95,7 +95,7 @@ def html_to_text(fragment: str) -> str:
 
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except Exception:  # noqa: BLE001 - lxml raises several types on broken markup; keep the words
+    except Exception:  # lxml raises several types on broken markup; keep the words
         return _HTML_TAG.sub(" ", fragment)
     words = [v.strip() for el in root.iter("img", "a", "abbr") for a in ("alt", "title") if (v := el.get(a))]
     return "\n".join([element_text(root), *words])
@@ -118,7 +118,7 @@ def xml_text(data: bytes) -> tuple[str, str | None]:
             s = piece.strip()
             lines.append(html_to_text(s) if _HTML_TAG.search(s) else s)
 
-    def walk(el) -> None:  # noqa: ANN001 - an lxml element; document order: text, children, each child's tail
+    def walk(el) -> None:  # an lxml element; document order: text, children, each child's tail
         if isinstance(el.tag, str) and etree.QName(el).localname.lower() not in ("script", "style"):
             for attr, value in el.attrib.items():
                 if etree.QName(attr).localname.lower() in WORD_ATTRIBUTES and value.strip():
@@ -174,7 +174,7 @@ class XmlExtractor:
             raise SkipFile("empty file")
         try:
             text, title = xml_text(data)
-        except Exception:  # noqa: BLE001 - not XML after all: read its words as text
+        except Exception:  # not XML after all: read its words as text
             text, title = _tidy(clean_text(_HTML_TAG.sub(" ", decode_text(data)))), None
         if not text:
             raise SkipFile("no text found")

@@ -70,7 +70,7 @@ class VectorStore:
     def location(self) -> str:
         return self.url or "embedded"
 
-    def _collection(self, model: str, dim: int | None = None):  # noqa: ANN202 - chromadb type
+    def _collection(self, model: str, dim: int | None = None):  # chromadb type
         if model not in self._collections:
             name = collection_name(self.library_id, model)
             meta = {"hnsw:space": "cosine", "model": model}
@@ -133,5 +133,5 @@ class VectorStore:
         self._collections.pop(model, None)
         try:
             self.client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - already gone is fine
+        except Exception:  # already gone is fine
             pass

@@ -17,11 +17,11 @@ from .providers import Offline, Provider, Query, RateLimited, WebSearchError, re
 RATE_LIMIT_STATUS = (202, 403, 429)
 
 
-def _engine(q: Query) -> Any:  # noqa: ANN401 - ddgs's class, imported lazily
+def _engine(q: Query) -> Any:  # ddgs's class, imported lazily
     from ddgs.engines.duckduckgo import Duckduckgo
 
     class Engine(Duckduckgo):
-        def request(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        def request(self, *args: Any, **kwargs: Any) -> Any:
             resp = self.http_client.request(*args, **kwargs)
             if resp.status_code in RATE_LIMIT_STATUS:
                 raise RateLimited(f"DuckDuckGo is rate-limiting (HTTP {resp.status_code})")

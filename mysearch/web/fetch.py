@@ -118,7 +118,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         self.max_redirections = limit
         self.max_repeats = 2
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         check_url(newurl)  # a redirect is a new address: the same rules
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
