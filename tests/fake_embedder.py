@@ -1,6 +1,7 @@
 """A deterministic embedder for plumbing tests only: words hashed into 64 dimensions.
 
-Registered by the tests that import it (never by mysearch), so the catalog, the indexer and the owner's loop
+Registered only for the time of a test (``registered()``, never by mysearch, and gone again so that no
+other test sees a model the app does not have), so the catalog, the indexer and the owner's loop
 can be tested in seconds, without loading a real model; retrieval quality and every integration test keep
 the real models. Texts that share words get close vectors, which is all the plumbing needs to check.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -56,5 +59,11 @@ def _factory(threads: int) -> HashEmbedder:
     return e
 
 
-embed.register(embed.EmbedderInfo(name=NAME, description="tests only: hashed words", multilingual=True, dim=DIM,
-                                  package="tests", factory=_factory))
+@contextmanager
+def registered() -> Iterator[None]:
+    embed.register(embed.EmbedderInfo(name=NAME, description="tests only: hashed words", multilingual=True,
+                                      dim=DIM, package="tests", factory=_factory))
+    try:
+        yield
+    finally:
+        embed.unregister(NAME)

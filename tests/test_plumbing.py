@@ -17,11 +17,12 @@ from mysearch.library import Library
 
 @pytest.fixture
 def fast_lib(tmp_path: Path):
-    library = Library.open(tmp_path / "home")
-    library.config.set("embedding.model", fake_embedder.NAME)
-    library.config.set("embedding.extra", [])
-    yield library
-    library.close()
+    with fake_embedder.registered():
+        library = Library.open(tmp_path / "home")
+        library.config.set("embedding.model", fake_embedder.NAME)
+        library.config.set("embedding.extra", [])
+        yield library
+        library.close()
 
 
 def _docs(tmp_path: Path) -> Path:

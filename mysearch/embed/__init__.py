@@ -49,6 +49,13 @@ def register(info: EmbedderInfo) -> None:
     _REGISTRY[info.name] = info
 
 
+def unregister(name: str) -> None:
+    """Drop a model from the registry (tests register a fake for the time of a test, then remove it)."""
+    _REGISTRY.pop(name, None)
+    for key in [k for k in _LOADED if k[0] == name]:
+        del _LOADED[key]
+
+
 def available() -> list[EmbedderInfo]:
     return list(_REGISTRY.values())
 
