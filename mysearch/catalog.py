@@ -8,7 +8,9 @@ the derived vector store honest:
 - ``vector_deletes`` lists vectors that must be removed from Chroma (written in the same transaction
   that removes their chunk, so a crash can never strand a vector);
 - ``embed_cache`` keeps vectors by (model, text hash) so renames, re-chunked edits and evaluations do
-  not pay to embed the same text twice.
+  not pay to embed the same text twice;
+- ``ocr_todo`` lists the pages of each file still to be read with OCR (scans, images), and ``ocr_cache``
+  keeps what OCR read, by (file content hash, page, reader), because OCR costs seconds a page.
 
 Because a file's chunks, keyword rows and state change in one transaction, a kill at any moment leaves
 either the old or the new version of the file, never a mix; Chroma is repaired from this afterwards.
@@ -56,7 +58,8 @@ CREATE TABLE IF NOT EXISTS chunks(
     label TEXT,
     char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL,
-    text_hash TEXT NOT NULL
+    text_hash TEXT NOT NULL,
+    ocr INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_file ON chunks(file_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
@@ -69,6 +72,13 @@ CREATE TABLE IF NOT EXISTS vector_deletes(
     chunk_id INTEGER NOT NULL, model TEXT NOT NULL, PRIMARY KEY(chunk_id, model)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS missing_roots(root TEXT PRIMARY KEY, since REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS ocr_todo(
+    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE, pages TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ocr_cache(
+    hash TEXT NOT NULL, page INTEGER NOT NULL, reader TEXT NOT NULL, text TEXT NOT NULL,
+    confidence REAL NOT NULL, PRIMARY KEY(hash, page, reader)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS embed_cache(
     model TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(model, text_hash)
 ) WITHOUT ROWID;
@@ -108,6 +118,7 @@ class NewChunk:
     char_start: int
     char_end: int
     text_hash: str
+    ocr: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,7 @@ class ChunkRow:
     char_start: int
     char_end: int
     text_hash: str
+    ocr: int = 0  # 1: read with OCR from a picture of the page
 
 
 class Catalog:
@@ -140,6 +152,8 @@ class Catalog:
                 self.set_meta("schema", str(SCHEMA_VERSION))
                 self.set_meta("tokenizer", tok.VERSION)
             self._upgrade_keyword_table()
+            if "ocr" not in [r[1] for r in self.db.execute("PRAGMA table_info(chunks)")]:
+                self.db.execute("ALTER TABLE chunks ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0")
             if self.get_meta("fts_rank") != FTS_RANK:
                 self.db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('rank', ?)", (FTS_RANK,))
                 self.set_meta("fts_rank", FTS_RANK)
@@ -234,6 +248,7 @@ class Catalog:
             old = db.execute("SELECT id FROM files WHERE path=?", (path,)).fetchone()
             if old:
                 self._drop_chunks(db, old[0])
+                db.execute("DELETE FROM ocr_todo WHERE file_id=?", (old[0],))
                 db.execute(
                     "UPDATE files SET root=?, size=?, mtime_ns=?, hash=?, state=?, reason=?, kind=NULL, "
                     "title=NULL, url=NULL, doc_date=NULL, indexed_at=? WHERE id=?",
@@ -271,8 +286,10 @@ class Catalog:
         url: str | None,
         doc_date: str | None,
         chunks: list[NewChunk],
+        ocr_pages: list[int] | None = None,
     ) -> int:
-        """Replace a file's chunks and keyword rows with new ones, atomically. Returns the file id."""
+        """Replace a file's chunks and keyword rows with new ones, atomically; ``ocr_pages`` are the pages
+        still to be read with OCR (none: the file is complete). Returns the file id."""
         title_tokens = _title_tokens(path, title)
         bodies = [_keyword_fields(c.text) for c in chunks]  # outside the write lock: Kiwi is slow
         with self.transaction() as db:
@@ -295,15 +312,58 @@ class Catalog:
                 file_id = cur.lastrowid
             for c, (body, grams) in zip(chunks, bodies, strict=True):
                 cur = db.execute(
-                    "INSERT INTO chunks(file_id, seq, text, page, label, char_start, char_end, text_hash) "
-                    "VALUES(?,?,?,?,?,?,?,?)",
-                    (file_id, c.seq, c.text, c.page, c.label, c.char_start, c.char_end, c.text_hash),
+                    "INSERT INTO chunks(file_id, seq, text, page, label, char_start, char_end, text_hash, ocr) "
+                    "VALUES(?,?,?,?,?,?,?,?,?)",
+                    (file_id, c.seq, c.text, c.page, c.label, c.char_start, c.char_end, c.text_hash, int(c.ocr)),
                 )
                 db.execute(
                     "INSERT INTO chunks_fts(rowid, body, title, grams) VALUES(?,?,?,?)",
                     (cur.lastrowid, body, title_tokens, grams),
                 )
+            if ocr_pages:
+                db.execute(
+                    "INSERT OR REPLACE INTO ocr_todo(file_id, pages) VALUES(?, ?)",
+                    (file_id, ",".join(map(str, ocr_pages))),
+                )
+            else:
+                db.execute("DELETE FROM ocr_todo WHERE file_id=?", (file_id,))
         return file_id
+
+    # --- OCR -----------------------------------------------------------------------------------------
+    def ocr_todo(self, limit: int = 100) -> list[tuple[FileRow, list[int]]]:
+        """Files with pages still to read with OCR, newest first, and those pages."""
+        rows = self.db.execute(
+            "SELECT f.*, t.pages FROM ocr_todo t JOIN files f ON f.id = t.file_id "
+            "ORDER BY f.indexed_at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(FileRow(*r[:-1]), [int(p) for p in r[-1].split(",") if p]) for r in rows]
+
+    def drop_ocr_todo(self, file_id: int) -> None:
+        self.db.execute("DELETE FROM ocr_todo WHERE file_id=?", (file_id,))
+
+    def ocr_pages_pending(self) -> int:
+        rows = self.db.execute("SELECT pages FROM ocr_todo").fetchall()
+        return sum(len([p for p in r[0].split(",") if p]) for r in rows)
+
+    def ocr_cached(self, hash: str, reader: str) -> dict[int, tuple[str, float]]:
+        """What OCR read of a file's content before, by page."""
+        rows = self.db.execute(
+            "SELECT page, text, confidence FROM ocr_cache WHERE hash=? AND reader=?", (hash, reader)
+        )
+        return {page: (text, conf) for page, text, conf in rows}
+
+    def cache_ocr(self, hash: str, page: int, reader: str, text: str, confidence: float) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO ocr_cache(hash, page, reader, text, confidence) VALUES(?,?,?,?,?)",
+            (hash, page, reader, text, confidence),
+        )
+
+    def prune_ocr_cache(self) -> int:
+        """Forget what OCR read of content no file has any more: a removed folder's scans leave no text
+        behind (a rename keeps its hash, so it keeps its pages)."""
+        cur = self.db.execute("DELETE FROM ocr_cache WHERE hash NOT IN (SELECT hash FROM files WHERE hash IS NOT NULL)")
+        return cur.rowcount
 
     def delete_file(self, path: str) -> bool:
         with self.transaction() as db:

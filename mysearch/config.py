@@ -92,6 +92,10 @@ SCHEMA: tuple[Setting, ...] = (
         range=Range(0, 36500),
     ),
     Setting("index.hidden", bool, False, "Also index hidden files and folders (names starting with a dot)."),
+    Setting("ocr.enabled", bool, True,
+            "Read scanned PDF pages and pictures of text with OCR, when the OCR engine is installed."),
+    Setting("ocr.languages", list, ["ko", "en"], "Languages OCR reads (ko, en)."),
+    Setting("ocr.max_pages", int, 50, "Most pages of one file read with OCR.", range=Range(1, 100000)),
     Setting(
         "embedding.model",
         str,

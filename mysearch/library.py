@@ -53,6 +53,7 @@ class Status:
     settings_error: str | None = None  # the settings file does not read: the last good settings are in use
     models_failed: dict[str, str] = field(default_factory=dict)  # extra models left out, with the reason
     unavailable: list[dict[str, object]] = field(default_factory=list)  # missing folders whose files are kept
+    ocr: dict[str, object] = field(default_factory=dict)  # on or why not, languages, pages still to read
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -70,6 +71,7 @@ class Status:
             "settings_error": self.settings_error,
             "models_failed": self.models_failed,
             "unavailable": self.unavailable,
+            "ocr": self.ocr,
         }
 
 
@@ -218,7 +220,21 @@ class Library:
             models=self.models,
             failed_models=self.failed_models,
             purge_missing_s=cfg.get("index.purge_missing_days") * 86400,
+            ocr_languages=self.ocr_languages(),
+            ocr_max_pages=cfg.get("ocr.max_pages"),
         )
+
+    def ocr_languages(self) -> tuple[str, ...]:
+        """The languages OCR reads, or none when it is off or cannot run here (``ocr_unavailable``)."""
+        return () if self.ocr_unavailable() else tuple(self.config.get("ocr.languages"))
+
+    def ocr_unavailable(self) -> str | None:
+        """Why scans are not read here, in words a person can act on, or None when they are."""
+        if not self.config.get("ocr.enabled"):
+            return "off (ocr.enabled)"
+        from . import ocr
+
+        return ocr.unavailable_reason(tuple(self.config.get("ocr.languages")))
 
     def index(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> IndexReport:
         self.lock.acquire("index")
@@ -363,6 +379,12 @@ class Library:
             settings_error=self.config.error,
             models_failed=dict(self.failed_models),
             unavailable=[{"folder": paths.display(r), "since": since, "files": n} for r, since, n in cat.unavailable()],
+            ocr={
+                "enabled": self.ocr_unavailable() is None,
+                "unavailable": self.ocr_unavailable(),
+                "languages": list(self.config.get("ocr.languages")),
+                "pages_pending": cat.ocr_pages_pending(),
+            },
         )
 
 

@@ -31,3 +31,10 @@ def display(stored: str) -> str:
         except UnicodeDecodeError:
             continue
     return raw.decode("utf-8", "replace")
+
+
+def to_fs(stored: str) -> str:
+    """The path to open: a ``bytes:`` path back to the exact bytes the file system gave."""
+    if not stored.startswith(_PREFIX):
+        return stored
+    return os.fsdecode(bytes.fromhex(stored[len(_PREFIX) :]))

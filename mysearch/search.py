@@ -118,6 +118,7 @@ class Hit:
     url: str | None = None
     sources: list[str] = field(default_factory=list)  # which rankings found it: keyword, dense
     unavailable: bool = False  # its folder is missing for now (unplugged disk): kept, but cannot be opened
+    ocr: bool = False  # the text was read with OCR from a picture of the page (a scan, a photo)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -137,6 +138,7 @@ class Hit:
             "char_start": self.char_start,
             "char_end": self.char_end,
             "unavailable": self.unavailable,
+            "ocr": self.ocr,
         }
 
     @classmethod
@@ -147,7 +149,7 @@ class Hit:
             highlights=[tuple(m) for m in d["highlights"]], title=d["title"], kind=d["kind"],
             modified=d["modified"], file_id=d["file_id"], chunk_id=d["chunk_id"], char_start=d["char_start"],
             char_end=d["char_end"], url=d["url"], sources=list(d["found_by"]),
-            unavailable=bool(d.get("unavailable")),
+            unavailable=bool(d.get("unavailable")), ocr=bool(d.get("ocr")),
         )
 
 
@@ -729,6 +731,7 @@ def _hit(f: FileRow, c: ChunkRow, score: float, snippet: str, marks: list[tuple[
         char_end=c.char_end,
         url=f.url,
         sources=found,
+        ocr=bool(c.ocr),
     )
 
 

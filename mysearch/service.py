@@ -256,6 +256,11 @@ class IndexService:
                 self._stop.wait(time.monotonic() - started)
             self._back_off(progressed=done > 0)
             return
+        if self.indexer.pending_ocr():  # last: scans are slow, and everything else is searchable first
+            self.state.phase = "ocr"
+            done = self.indexer.ocr_pending(limit=1)  # one page a step: pause, changes and stop come first
+            self._back_off(progressed=done > 0)
+            return
         self.lib._retire_old_models()
         self.state.phase = "paused" if self.state.paused else "idle"
         with self._cond:

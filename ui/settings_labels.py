@@ -35,6 +35,13 @@ LABELS: dict[str, Label] = {
                                       "for this many days."),
     "index.hidden": Label("What to skip", "Include hidden files",
                           "Also read files and folders whose names start with a dot."),
+    "ocr.enabled": Label("Languages and models", "Read scans and pictures of text (OCR)",
+                         "Scanned PDF pages and images are read with text recognition after all other "
+                         "files, a few seconds a page."),
+    "ocr.languages": Label("Languages and models", "Languages in scans",
+                           "One per line: ko for Korean, en for English."),
+    "ocr.max_pages": Label("Languages and models", "Pages read from one scan at most",
+                           "Longer scans are read up to this page."),
     "embedding.model": Label("Languages and models", "Meaning search model",
                              "Finds passages by meaning, not just by words. A multilingual model also "
                              "understands Korean. Changing it rebuilds meaning search."),

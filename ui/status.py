@@ -165,6 +165,12 @@ class StatusPanel(QWidget):
                 parts.append(self.tr("Building meaning search: {n} chunks to go").format(n=pending))
             else:
                 parts.append(self.tr("Building meaning search…"))
+        elif phase == "ocr":
+            pending = ((self.status or {}).get("ocr") or {}).get("pages_pending")
+            if pending:
+                parts.append(self.tr("Reading scans: {n} pages to go").format(n=pending))
+            else:
+                parts.append(self.tr("Reading scans…"))
         eta = eta_text(p.get("eta_s"), self.tr)
         if eta:
             parts.append(eta)
@@ -181,7 +187,7 @@ class StatusPanel(QWidget):
             self.progress.setRange(0, total)
             self.progress.setValue(int(p.get("files_done") or 0))
             self.progress.show()
-        elif phase == "embedding":
+        elif phase in ("embedding", "ocr"):
             self.progress.setRange(0, 0)  # busy
             self.progress.show()
         else:

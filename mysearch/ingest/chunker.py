@@ -66,7 +66,7 @@ def chunk_document(doc: Document, count: TokenCounter, max_tokens: int, overlap:
         for start, end in _pack(pieces, budget, overlap):
             text = full[start:end]
             chunks.append(
-                NewChunk(len(chunks), text, section.page, section.label, start, end, text_hash(text))
+                NewChunk(len(chunks), text, section.page, section.label, start, end, text_hash(text), section.ocr)
             )
     return chunks
 

@@ -41,6 +41,12 @@ def _serve(conn) -> None:  # multiprocessing connection
         if path is None:
             return
         try:
+            if isinstance(path, tuple):  # ("ocr", path, page, languages)
+                from .. import ocr
+
+                _, file, page, languages = path
+                conn.send(("ok", ocr.read_page(Path(file), page, tuple(languages))))
+                continue
             conn.send(("ok", sources.extract(Path(path))))
         except SkipFile as exc:
             conn.send(("skip", str(exc)))
@@ -83,13 +89,21 @@ class ExtractorProcess:
 
     def extract(self, path: str) -> Document:
         """Raises SkipFile or ExtractionError with a reason a person understands."""
+        return self._ask(path)
+
+    def ocr(self, path: str, page: int, languages: tuple[str, ...]):  # -> ocr.OcrText
+        """Read one page with OCR, under the same time and memory limits as any file."""
+        return self._ask(("ocr", path, page, tuple(languages)))
+
+    def _ask(self, request):
         self.start()
         assert self._conn is not None
         try:
-            self._conn.send(path)
+            self._conn.send(request)
             if not self._conn.poll(self.timeout_s):
                 self._kill()
-                raise ExtractionError(f"took longer than {self.timeout_s:g} s to read (index.timeout_s)")
+                what = "to read" if isinstance(request, str) else f"to read page {request[2]} with OCR"
+                raise ExtractionError(f"took longer than {self.timeout_s:g} s {what} (index.timeout_s)")
             status, payload = self._conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
             self._kill()

@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .. import paths
+from .. import ocr, paths
 from ..catalog import FAILED, SKIPPED, Catalog, FileRow
 from ..embed import Embedder
 from ..errors import ModelError
-from ..sources.base import ExtractionError, SkipFile
+from ..sources.base import Document, ExtractionError, Section, SkipFile
 from ..store.vectors import VectorStore
 from .chunker import chunk_document
 from .extract_worker import ExtractorProcess
@@ -42,6 +42,7 @@ class IndexReport:
     seconds: float = 0.0
     moved: int = 0
     embedded: int = 0
+    ocr_pages: int = 0  # pages read with OCR in this run (pages found in the OCR cache not counted)
     problems: list[dict[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
@@ -52,7 +53,7 @@ class IndexReport:
 
 @dataclass
 class Progress:
-    phase: str  # scan | read | embed | done
+    phase: str  # keywords | scan | read | embed | ocr | done
     files_done: int = 0
     files_total: int = 0
     chunks_done: int = 0
@@ -70,14 +71,22 @@ class Cancelled(Exception):
     """The run was asked to stop; what is done is kept and the rest continues next time."""
 
 
-def _settled(row: FileRow, retry_timeouts: bool = False) -> bool:
+def _settled(row: FileRow, retry_timeouts: bool = False, retry_ocr: bool = False) -> bool:
     """An unchanged file needs no work, unless it failed for a reason that may have passed
     (permissions fixed, a parser bug fixed); a file that timed out is retried once it changes or once
     ``index.timeout_s`` does (``retry_timeouts``). A file skipped for its size has no hash, so a new
     ``index.max_file_mb`` reaches it at the next scan."""
     if row.hash is None:
         return False
+    if retry_ocr and row.state == SKIPPED and "OCR" in (row.reason or ""):
+        return False  # OCR was turned on, or reads other languages: scans skipped for it are read again
     return row.state != FAILED or ((row.reason or "").startswith("took longer") and not retry_timeouts)
+
+
+def _worth_keeping(text: str, confidence: float) -> bool:
+    """OCR of a picture with no writing in it (a photo, a drawing) gives a few low-confidence scraps:
+    they are not indexed."""
+    return confidence >= 40 and ocr.usable_text(text)
 
 
 def file_hash(path: str) -> str:
@@ -104,11 +113,14 @@ class Indexer:
         models: Callable[[], list[str]] | None = None,
         failed_models: dict[str, str] | None = None,
         purge_missing_s: float = 30 * 86400,
+        ocr_languages: tuple[str, ...] = (),
+        ocr_max_pages: int = 50,
     ) -> None:
         """``embedder(name=None)`` loads the chosen model (it also sizes chunks) or a named one;
         ``models()`` lists every model whose vectors are kept, the chosen one first; ``failed_models``
         (model -> reason) collects extra models that could not load: they are out of the set, so their
-        chunks never count as work to do (the owner would otherwise retry them in a tight loop)."""
+        chunks never count as work to do (the owner would otherwise retry them in a tight loop).
+        ``ocr_languages`` empty turns OCR off; ``ocr_max_pages`` caps the pages read with OCR per file."""
         self.catalog = catalog
         self.scanner = scanner
         self._embedder = embedder
@@ -123,6 +135,10 @@ class Indexer:
         self.failed_models = failed_models if failed_models is not None else {}
         self.purge_missing_s = purge_missing_s
         self.timeout_s = timeout_s
+        self.ocr_languages = tuple(ocr_languages)
+        self.ocr_max_pages = ocr_max_pages
+        self.ocr_off_reason = "text recognition (OCR) is off (ocr.enabled)"
+        self._ocr_job: tuple[int, str, Document] | None = None  # (file id, hash, text-layer document)
 
     def close(self) -> None:
         self.extractor.close()
@@ -145,8 +161,11 @@ class Indexer:
         self.progress(Progress("scan"))
         report = self._update(roots, self.scanner.scan(roots), self.catalog.files(), embed)
         self.catalog.set_meta("index.timeout_s", repr(self.timeout_s))  # timed-out files were tried under it
+        self.catalog.set_meta("ocr.reader", self._ocr_reader())  # and skipped scans under this OCR
         if removed := self.catalog.prune_cache(self.cache_spare):
             log.info("dropped %d cached vectors of text no longer indexed", removed)
+        if removed := self.catalog.prune_ocr_cache():
+            log.info("forgot %d OCR'd pages of files no longer indexed", removed)
         return report
 
     def update(self, roots: list[str], changed: list[str], embed: bool = True) -> IndexReport:
@@ -181,6 +200,7 @@ class Indexer:
         started = time.monotonic()
         missing = self._missing_roots(roots)
         retry_timeouts = self.catalog.get_meta("index.timeout_s") != repr(self.timeout_s)
+        retry_ocr = self.catalog.get_meta("ocr.reader") != self._ocr_reader()
         report = IndexReport()
         found: dict[str, Candidate] = {}
         problems: dict[str, Problem] = {}
@@ -195,7 +215,7 @@ class Indexer:
                 row = self.catalog.file(key)  # known elsewhere (a partial update's scope is narrow)
             if row is None:
                 new.append((key, cand))
-            elif row.size == cand.size and row.mtime_ns == cand.mtime_ns and _settled(row, retry_timeouts):
+            elif (row.size, row.mtime_ns) == (cand.size, cand.mtime_ns) and _settled(row, retry_timeouts, retry_ocr):
                 # still-skipped files count as skipped, so the counts add up to the files seen
                 if row.state == SKIPPED:
                     report.skipped += 1
@@ -220,8 +240,10 @@ class Indexer:
         # small and recently changed files first: what a person just saved is findable soonest
         to_read.sort(key=lambda t: (t[1].size > 1_000_000, -t[1].mtime_ns))
         self._read_all(to_read, report)
-        if embed:
+        if embed:  # the ordinary text of every file is searchable by meaning before OCR starts
             report.embedded = self.embed_pending()
+            report.ocr_pages = self.ocr_pending()
+            report.embedded += self.embed_pending()
         else:
             self.apply_vector_deletes()
         report.seconds = time.monotonic() - started
@@ -306,9 +328,10 @@ class Indexer:
             return "unchanged"
         try:
             doc = self.extractor.extract(cand.path)
+            todo = self._with_cached_ocr(doc, digest)
             chunks = chunk_document(doc, embedder.count_tokens, self.chunk_tokens, self.chunk_overlap)
-            if not chunks:
-                raise SkipFile("no text found")
+            if not chunks and not todo:
+                raise SkipFile(self._no_text_reason(doc))
         except SkipFile as exc:
             self.catalog.record_problem(key, cand.root, SKIPPED, str(exc), cand.size, cand.mtime_ns, digest)
             return SKIPPED
@@ -317,10 +340,102 @@ class Indexer:
                 return "removed" if self.catalog.delete_file(key) else "unchanged"
             return self._failed(key, cand, str(exc), digest)
         self.catalog.store_document(
-            key, cand.root, cand.size, cand.mtime_ns, digest, doc.kind, doc.title, doc.url, doc.date, chunks
+            key, cand.root, cand.size, cand.mtime_ns, digest, doc.kind, doc.title, doc.url, doc.date, chunks, todo
         )
         self._last_chunks = len(chunks)
         return "indexed"
+
+    # --- OCR ------------------------------------------------------------------------------------
+    def _ocr_reader(self) -> str:
+        return ocr.cache_key(self.ocr_languages) if self.ocr_languages else "off"
+
+    def _no_text_reason(self, doc: Document) -> str:
+        if not doc.ocr_pages:
+            return "no text found"
+        what = "scanned PDF" if doc.kind == "pdf" else "image"
+        if not self.ocr_languages:
+            return f"{what}: {self.ocr_off_reason}"
+        return f"{what}: no text found by OCR"
+
+    def _with_cached_ocr(self, doc: Document, digest: str) -> list[int]:
+        """Add the pages OCR read before (same content) to ``doc``; return the pages still to read. With
+        OCR off there is nothing to read, and a document that is only pictures is skipped with that reason."""
+        if not doc.ocr_pages or not self.ocr_languages:
+            return []
+        wanted = doc.ocr_pages[: self.ocr_max_pages]
+        cached = self.catalog.ocr_cached(digest, ocr.cache_key(self.ocr_languages))
+        extra = [Section(cached[p][0], page=p, ocr=True) for p in wanted if p in cached and _worth_keeping(*cached[p])]
+        if extra:
+            doc.sections = sorted([*doc.sections, *extra], key=lambda s: s.page or 0)
+        return [p for p in wanted if p not in cached]
+
+    def pending_ocr(self) -> int:
+        """Pages still to read with OCR (none while OCR is off)."""
+        return self.catalog.ocr_pages_pending() if self.ocr_languages else 0
+
+    def ocr_pending(self, limit: int | None = None) -> int:
+        """Read pages that need OCR, one at a time, newest files first; after each page the file's text is
+        stored again, so OCR'd pages become keyword-searchable as they finish. Returns the pages read."""
+        if not self.ocr_languages:
+            return 0
+        reader = ocr.cache_key(self.ocr_languages)
+        done = 0
+        while limit is None or done < limit:
+            todo = self.catalog.ocr_todo(1)
+            if not todo:
+                break
+            self._check_cancel()
+            row, pages = todo[0]
+            self.progress(Progress("ocr", 0, 0, 0, 0, paths.display(row.path)))
+            done += self._ocr_page(row, pages, reader)
+        return done
+
+    def _ocr_page(self, row: FileRow, pages: list[int], reader: str) -> int:
+        real = paths.to_fs(row.path)
+        try:
+            st = os.stat(real)
+        except OSError:
+            self.catalog.delete_file(row.path)
+            return 0
+        if (st.st_size, st.st_mtime_ns) != (row.size, row.mtime_ns) or row.hash is None:
+            # changed since it was read: read it again (text layer, pages to OCR) before any OCR
+            self.read_file(row.path, Candidate(real, row.root, st.st_size, st.st_mtime_ns), None, self._embedder())
+            return 0
+        job = self._ocr_job
+        if job is None or job[:2] != (row.id, row.hash):
+            try:
+                doc = self.extractor.extract(real)
+            except ExtractionError as exc:
+                self._failed(row.path, Candidate(real, row.root, row.size, row.mtime_ns), str(exc), row.hash)
+                self.catalog.drop_ocr_todo(row.id)  # read again when it changes, as any failed file
+                return 0
+            job = self._ocr_job = (row.id, row.hash, doc)
+        page, rest = pages[0], pages[1:]
+        try:
+            found = self.extractor.ocr(real, page, self.ocr_languages)
+            text, confidence = found.text, found.confidence
+        except SkipFile:
+            text, confidence = "", 0.0
+        except ExtractionError as exc:  # too slow, or the reader crashed: this page stays unread
+            log.warning("OCR of %s page %d failed: %s", paths.display(row.path), page, exc)
+            text, confidence = "", -1.0
+        self.catalog.cache_ocr(row.hash, page, reader, text, confidence)
+        doc = Document(list(job[2].sections), job[2].title, job[2].url, job[2].date, job[2].kind,
+                       dict(job[2].metadata), list(job[2].ocr_pages))
+        self._with_cached_ocr(doc, row.hash)
+        chunks = chunk_document(doc, self._embedder().count_tokens, self.chunk_tokens, self.chunk_overlap)
+        if not chunks and not rest:
+            self.catalog.record_problem(
+                row.path, row.root, SKIPPED, self._no_text_reason(doc), row.size, row.mtime_ns, row.hash
+            )
+        else:
+            self.catalog.store_document(
+                row.path, row.root, row.size, row.mtime_ns, row.hash, doc.kind, doc.title, doc.url, doc.date,
+                chunks, rest,
+            )
+        if not rest:
+            self._ocr_job = None
+        return 1
 
     def _failed(self, key: str, cand: Candidate, reason: str, digest: str | None) -> str:
         """A failure that may pass (time limit, crash, permission): a file indexed before keeps its chunks."""

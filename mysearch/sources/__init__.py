@@ -5,7 +5,8 @@ trafilatura, python-docx, ...) are imported inside each ``extract`` so that impo
 scanning a folder, stays fast.
 """
 
-from mysearch.sources import epub, html_page, hwp, markup, office, pdf, text  # markup after text: it takes .xml, .json
+# markup after text: it takes .xml, .json
+from mysearch.sources import epub, html_page, hwp, image, markup, office, pdf, text
 from mysearch.sources.base import SECTION_JOIN, Document, ExtractionError, Extractor, Section, SkipFile
 from mysearch.sources.html_page import is_saved_page_asset
 from mysearch.sources.registry import extract, extractor_for, register, supported_extensions, unregister
@@ -24,6 +25,7 @@ __all__ = [
     "extractor_for",
     "html_page",
     "hwp",
+    "image",
     "is_saved_page_asset",
     "markup",
     "office",

@@ -26,6 +26,7 @@ class Section:
     text: str
     page: int | None = None  # 1-based page or slide number, when the format has pages
     label: str | None = None  # sheet name, chapter title, ...
+    ocr: bool = False  # read from a picture of the page, not from the file's own text
 
 
 @dataclass
@@ -36,11 +37,14 @@ class Document:
     date: str | None = None  # ISO date the document states for itself (web pages, office metadata)
     kind: str = "text"  # short format name: pdf, docx, html, ...
     metadata: dict[str, str] = field(default_factory=dict)
+    # pages (1-based; an image file is page 1) that are pictures of text: the indexer reads them with OCR
+    # after the ordinary text of every file, so a document may arrive with no sections yet
+    ocr_pages: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # NFC everywhere: macOS file systems and some HWP files give decomposed Hangul.
         self.sections = [
-            Section(unicodedata.normalize("NFC", s.text), s.page, s.label)
+            Section(unicodedata.normalize("NFC", s.text), s.page, s.label, s.ocr)
             for s in self.sections
             if s.text and s.text.strip()
         ]

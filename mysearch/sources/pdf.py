@@ -1,8 +1,9 @@
 """PDF text layer through pdfium, one section per page so a hit can cite its page.
 
 pdfium is fast (about 2 ms a page) and permissively licensed; it also repairs many broken files
-itself, so what still fails to open is reported as damaged. Scanned PDFs have no text layer; they are
-skipped with a reason that says so rather than indexed as empty (OCR is out of scope here).
+itself, so what still fails to open is reported as damaged. A page with no usable text layer that draws
+a picture is a scan: it is listed in ``ocr_pages`` for the indexer to read with OCR later; a page that has
+a usable text layer is never OCR'd.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from mysearch.ocr import usable_text
+from mysearch.ocr.pages import pdf_page_has_image
 from mysearch.sources.base import Document, ExtractionError, Section, SkipFile
 from mysearch.sources.registry import register
 
@@ -49,14 +52,22 @@ class PdfExtractor:
         except pdfium.PdfiumError as exc:
             raise _open_error(exc) from exc
         try:
-            sections = [Section(self._page_text(pdf, i), page=i + 1) for i in range(len(pdf))]
+            sections, scans = [], []
+            for i in range(len(pdf)):
+                text = self._page_text(pdf, i)
+                if usable_text(text):
+                    sections.append(Section(text, page=i + 1))
+                elif pdf_page_has_image(pdf, i):
+                    scans.append(i + 1)
+                else:
+                    sections.append(Section(text, page=i + 1))  # a blank or nearly blank page
             meta = pdf.get_metadata_dict(skip_empty=True)
         except pdfium.PdfiumError as exc:
             raise ExtractionError(f"damaged PDF: {exc}") from exc
         finally:
             pdf.close()
-        if not any(s.text.strip() for s in sections):
-            raise SkipFile("no text layer (scanned PDF?)")
+        if not scans and not any(s.text.strip() for s in sections):
+            raise SkipFile("no text layer and no scanned pages")
         metadata = {key.lower(): meta[key] for key in ("Author", "Subject", "Keywords") if key in meta}
         return Document(
             sections=sections,
@@ -64,6 +75,7 @@ class PdfExtractor:
             date=pdf_date(meta.get("ModDate")) or pdf_date(meta.get("CreationDate")),
             kind="pdf",
             metadata=metadata,
+            ocr_pages=scans,
         )
 
     @staticmethod

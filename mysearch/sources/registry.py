@@ -65,6 +65,6 @@ def extract(path: Path) -> Document:
     except Exception as exc:  # see docstring
         logger.warning("%s extractor failed on %s", extractor.kind, path, exc_info=True)
         raise ExtractionError(f"could not read {extractor.kind} file: {type(exc).__name__}: {exc}") from exc
-    if not document.sections:
+    if not document.sections and not document.ocr_pages:
         raise SkipFile("no text found")
     return document
