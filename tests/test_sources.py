@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import random
 import re
 import subprocess
@@ -61,6 +62,12 @@ def fixture(name: str) -> Document:
 def test_golden_file(path: Path) -> None:
     document = sources.extract(path)
     text = normalise(document.text)
+    if document.ocr_pages:  # a picture of text: its text is what OCR reads (the indexer's later pass)
+        from mysearch import ocr
+
+        if (reason := ocr.unavailable_reason(("ko", "en"))) and os.environ.get("MYSEARCH_REQUIRE_OCR") != "1":
+            pytest.skip(f"OCR cannot run here: {reason}")
+        text = normalise("\n".join(ocr.read_page(path, p, ("ko", "en")).text for p in document.ocr_pages))
     expected = (path.parent / (path.name + EXPECTED_SUFFIX)).read_text(encoding="utf-8")
     missing = [line for line in expected.splitlines() if line.strip() and normalise(line) not in text]
     assert not missing, f"{path.name}: not found in extracted text: {missing}\n--- text:\n{document.text}"
@@ -288,6 +295,14 @@ def _hwpx_with_encrypted_manifest() -> bytes:
     return buffer.getvalue()
 
 
+def _tiny_png() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), (255, 0, 0)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def _half(name: str) -> bytes:
     data = (FORMATS / name).read_bytes()
     return data[: len(data) // 2]
@@ -329,6 +344,17 @@ BAD_INPUTS = {
         ["damaged", "archive"],
     ),
     "unknown.xyz": (lambda: b"abc", SkipFile, ["unsupported"]),
+    "corrupt.doc": (lambda: (FORMATS / "report.doc").read_bytes()[:6000], ExtractionError, ["damaged", "document"]),
+    "corrupt.xls": (lambda: (FORMATS / "scores.xls").read_bytes()[:3000], ExtractionError, ["damaged", "document"]),
+    "corrupt.ppt": (lambda: (FORMATS / "slides.ppt").read_bytes()[:9000], ExtractionError, ["damaged", "document"]),
+    "text-named.doc": (lambda: b"plain words", ExtractionError, ["damaged", "97-2003"]),
+    "corrupt.odt": (lambda: _half("report.odt"), ExtractionError, ["damaged", "zip"]),
+    "not-rtf.rtf": (lambda: b"hello there", ExtractionError, ["damaged", "rtf"]),
+    "junk.ipynb": (lambda: b"{not json", ExtractionError, ["damaged", "notebook"]),
+    "text-named.msg": (lambda: b"hello words", ExtractionError, ["damaged"]),
+    "truncated.jpg": (lambda: (FORMATS / "notice.jpg").read_bytes()[:5000], ExtractionError, ["damaged", "image"]),
+    "icon.png": (_tiny_png, SkipFile, ["too small"]),
+    "no-headers.eml": (lambda: b"\n\nno headers here", ExtractionError, ["damaged", "e-mail"]),
 }
 
 

@@ -33,7 +33,9 @@ def image_frames(path: Path) -> tuple[int, tuple[int, int]]:
     with _open_image(path) as im:
         size = im.size
         frames = getattr(im, "n_frames", 1) if path.suffix.lower() in (".tif", ".tiff") else 1
-        im.verify()  # reads the whole file: a truncated one fails here, in the read phase, not later
+        if im.format == "JPEG":
+            im.draft("L", (max(size[0] // 8, 1), max(size[1] // 8, 1)))  # decode at 1/8 scale: fast
+        im.load()  # decodes the whole file: a truncated one fails here, in the read phase, not during OCR
     return frames, size
 
 

@@ -6,7 +6,21 @@ scanning a folder, stays fast.
 """
 
 # markup after text: it takes .xml, .json
-from mysearch.sources import epub, html_page, hwp, image, markup, office, pdf, text
+from mysearch.sources import (
+    epub,
+    html_page,
+    hwp,
+    image,
+    legacy_office,
+    mail,
+    markup,
+    notebook,
+    office,
+    opendocument,
+    pdf,
+    rtf,
+    text,
+)
 from mysearch.sources.base import SECTION_JOIN, Document, ExtractionError, Extractor, Section, SkipFile
 from mysearch.sources.html_page import is_saved_page_asset
 from mysearch.sources.registry import extract, extractor_for, register, supported_extensions, unregister
@@ -26,10 +40,15 @@ __all__ = [
     "html_page",
     "hwp",
     "image",
+    "legacy_office",
+    "mail",
     "is_saved_page_asset",
     "markup",
+    "notebook",
     "office",
+    "opendocument",
     "pdf",
+    "rtf",
     "register",
     "supported_extensions",
     "text",

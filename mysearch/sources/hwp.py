@@ -171,3 +171,32 @@ def _extract_hwp_text(path: Path, fmt: str) -> str:
 
 
 register(HwpExtractor())
+
+
+class HwpmlExtractor:
+    """HWPML (.hwpml): Hangul's XML export (HWPML 2.x), one ``<P>`` per paragraph, its text in ``<CHAR>``."""
+
+    kind = "hwpml"
+    extensions = (".hwpml",)
+
+    def extract(self, path: Path) -> Document:
+        import lxml.etree
+
+        parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
+        try:
+            root = lxml.etree.parse(str(path), parser).getroot()
+        except lxml.etree.XMLSyntaxError as exc:
+            raise ExtractionError(f"damaged HWP document: unreadable XML ({exc})") from exc
+        if lxml.etree.QName(root).localname.upper() != "HWPML":
+            raise ExtractionError("damaged HWP document: not HWPML")
+        paragraphs = []
+        for p in root.iter("{*}P", "P"):
+            chars = "".join("".join(c.itertext()) for c in p.iter("{*}CHAR", "CHAR"))
+            if chars.strip():
+                paragraphs.append(chars)
+        titles = root.xpath("//*[local-name()='DOCSUMMARY']/*[local-name()='TITLE']//text()")
+        title = "".join(titles).strip() or None
+        return Document(sections=[Section("\n".join(paragraphs))], title=title, kind="hwpml")
+
+
+register(HwpmlExtractor())

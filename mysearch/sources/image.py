@@ -29,7 +29,9 @@ class ImageExtractor:
             raise ExtractionError("damaged or unknown image") from exc
         except Image.DecompressionBombError as exc:
             raise SkipFile("image too large to read (over 180 megapixels)") from exc
-        except (SyntaxError, ValueError, EOFError) as exc:  # what Pillow raises on truncated data
+        except (SyntaxError, ValueError, EOFError, OSError) as exc:  # what Pillow raises on truncated data
+            if isinstance(exc, FileNotFoundError | PermissionError):
+                raise
             raise ExtractionError(f"damaged image: {exc}") from exc
         if min(w, h) < SMALLEST_SIDE:
             raise SkipFile(f"image too small to hold text ({w}x{h} pixels)")

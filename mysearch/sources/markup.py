@@ -29,7 +29,7 @@ XML_EXTENSIONS = (
     ".xml", ".rss", ".atom", ".rdf", ".svg", ".plist", ".kml", ".gpx", ".opml", ".xhtml", ".xsd", ".xsl",
     ".xslt", ".wsdl", ".xlf", ".xliff", ".resx", ".nuspec", ".csproj", ".vcxproj", ".fodt", ".fods",
 )  # fmt: skip
-JSON_EXTENSIONS = (".json", ".jsonl", ".ndjson", ".geojson", ".ipynb", ".webmanifest")
+JSON_EXTENSIONS = (".json", ".jsonl", ".ndjson", ".geojson", ".webmanifest")
 CLEANED_TEXT_EXTENSIONS = (".yaml", ".yml", ".toml")
 
 # Attributes whose values are words a person would search for; others (ids, styles, hrefs) are markup.
