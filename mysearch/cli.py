@@ -339,7 +339,8 @@ def _print_hits(hits: list[dict[str, object]]) -> None:
     on, off = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("[", "]")  # a match in bold, or in brackets
     for n, h in enumerate(hits, 1):
         where = f" (page {h['page']})" if h["page"] else (f" ({h['label']})" if h.get("label") else "")
-        print(f"{n}. {h['path']}{where}  [{h['score']:.4f}]")
+        scan = " (read from a scan, OCR)" if h.get("ocr") else ""
+        print(f"{n}. {h['path']}{where}{scan}  [{h['score']:.4f}]")
         if url := _saved_from(h["path"], h.get("url")):
             print(f"   saved from {url}")
         if h.get("unavailable"):
@@ -393,6 +394,12 @@ def cmd_status(lib, args) -> int:
     f = st["files"]
     print(f"files: {f['indexed']} indexed, {f['skipped']} skipped, {f['failed']} failed; {st['chunks']} chunks")
     print(f"model: {st['model']} ({st['vectors_pending']} chunks waiting for vectors); store: {st['store']}")
+    ocr = st.get("ocr") or {}
+    if ocr:
+        languages = "+".join(ocr.get("languages") or [])
+        state = f"on ({languages}), {ocr.get('pages_pending', 0)} pages to read" if ocr.get("enabled") else (
+            f"not reading scans: {ocr.get('unavailable')}")
+        print(f"OCR: {state}")
     if st.get("settings_error"):
         print(f"settings: {st['settings_error']}; the last good settings are in use")
     for model, why in (st.get("models_failed") or {}).items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -207,4 +208,36 @@ def test_the_page_cap_and_a_damaged_image(tmp_path: Path) -> None:
         state, reason = _state(lib, "broken.png")
         assert state == "failed" and "image" in reason
     finally:
+        lib.close()
+
+
+def test_the_watcher_reads_a_new_scan_after_other_text_and_pausing_holds_ocr(tmp_path: Path) -> None:
+    """The app's path: the owner's service reads a new file's text at once and its scan later, page by
+    page; a paused service reads no page; after resuming, the scan is found."""
+    from mysearch.library import Library
+    from mysearch.service import IndexService
+    from tests.conftest import wait_for
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    lib = Library.open(tmp_path / "home")
+    lib.add([str(docs)])
+    svc = IndexService(lib, debounce_s=0.2, max_delay_s=1.0)
+    svc.start()
+    try:
+        assert svc.wait_idle(300)
+        svc.pause()
+        specs = samples.degraded_pages("en", 2, dpi=150)
+        samples.save_pdf([samples.render(s) for s in specs], docs / "scan.pdf", dpi=150)
+        (docs / "note.txt").write_text("The wombat digs burrows at night.", encoding="utf-8")
+        time.sleep(2.0)
+        assert not lib.search("pressure valve heat exchanger", k=3, mode="keyword")  # paused: nothing read
+        svc.resume()
+        wait_for(lambda: lib.search("wombat burrows", k=1, mode="keyword"), what="the text file")
+        wait_for(lambda: any(Path(h.path).name == "scan.pdf" and h.page == 2 and h.ocr
+                             for h in lib.search("annual meeting community hall", k=3, mode="keyword")),
+                 timeout=180, what="page 2 of the scan")
+        assert svc.wait_idle(120) and lib.status().as_json()["ocr"]["pages_pending"] == 0
+    finally:
+        svc.stop()
         lib.close()
