@@ -92,3 +92,22 @@ def test_the_owner_loop_indexes_a_new_file_it_is_told_about(fast_lib: Library, t
         assert service.wait_idle(60) and fast_lib.verify() == []
     finally:
         service.stop()
+
+
+def test_the_engine_imports_no_qt() -> None:
+    """The engine is a library: importing all of it (CLI, service, OCR, answers included) loads no Qt and
+    nothing from ui/, so a headless install and the CLI never need a display."""
+    import subprocess
+    import sys
+
+    code = (
+        "import pkgutil, sys, mysearch\n"
+        "for m in pkgutil.walk_packages(mysearch.__path__, 'mysearch.'):\n"
+        "    if not m.name.endswith('__main__'):\n"
+        "        __import__(m.name)\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('PySide6', 'shiboken6', 'ui'))\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -458,3 +458,12 @@ def test_web_extraction_quality_on_readability_pages() -> None:
     worst = sorted(scores.items(), key=lambda kv: kv[1])[:5]
     print(f"web extraction: mean bag-of-words F1 {mean:.3f} over {len(scores)} pages; worst {worst}")
     assert mean >= 0.80, f"mean F1 {mean:.3f}; worst pages {worst}"
+
+
+def test_rtf_in_the_korean_code_page(tmp_path: Path) -> None:
+    """Old Korean word processors write Hangul as cp949 bytes (``\\'hh``) under ``\\ansicpg949``."""
+    hangul = "가나다 회의록".encode("cp949")
+    escaped = "".join(f"\\'{b:02x}" if b > 127 else chr(b) for b in hangul)
+    path = tmp_path / "old.rtf"
+    path.write_bytes(("{\\rtf1\\ansi\\ansicpg949\\deff0 {\\fonttbl{\\f0 Gulim;}}\\f0 " + escaped + "\\par}").encode())
+    assert "가나다 회의록" in sources.extract(path).text
