@@ -1,11 +1,13 @@
 """`mysearch --smoke`: proves an install works end to end, in the venv and in a packaged build alike.
 
 It opens a throw-away library, indexes the two documents shipped with the package (one English, one
-Korean), runs a keyword, a meaning and a Korean search, writes one cited answer with the real default
-answer model, opens the main window (offscreen when there is no display), and prints one JSON line of
-timings. Any step that fails ends it with a non-zero exit code and a sentence saying which step and
-why, so an installer test (``make package-test``) can tell a missing library from a missing model.
-The user's own library and settings are never touched: everything lives in a temporary folder.
+Korean), runs a keyword, a meaning and a Korean search, reads a photo of a Korean notice with OCR (an
+installed package must carry the engine and its models; a development install without Tesseract's models
+says so instead), writes one cited answer with the real default answer model, opens the main window
+(offscreen when there is no display), and prints one JSON line of timings. Any step that fails ends it
+with a non-zero exit code and a sentence saying which step and why, so an installer test
+(``make package-test``) can tell a missing library from a missing model. The user's own library and
+settings are never touched: everything lives in a temporary folder.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 SAMPLES = Path(__file__).resolve().parent / "smoke_docs"
 ENGLISH, KOREAN = "tomato-soup.txt", "passport-ko.md"
+SCAN = Path(__file__).resolve().parent / "smoke_scan" / "notice.jpg"  # "정기 소독 안내", photographed
 
 
 class SmokeFailure(Exception):
@@ -50,6 +53,7 @@ def run(window: bool = True) -> dict[str, Any]:
             _expect(lib, timings, "keyword", "basil garlic", "keyword", ENGLISH)
             _expect(lib, timings, "meaning", "how do I cook a vegetable dish for dinner", "dense", ENGLISH)
             _expect(lib, timings, "korean", "여권 발급에 필요한 것", "hybrid", KOREAN)
+            result["ocr"] = _step(timings, "ocr", _ocr)
             result["answer"] = _step(timings, "answer", lambda: _answer(lib))
             if window:
                 result["window"] = _step(timings, "window", lambda: _window(lib))
@@ -99,6 +103,19 @@ def _expect(lib: Any, timings: dict[str, float], name: str, query: str, mode: st
     if Path(hits[0].path).name != wanted:
         raise SmokeFailure(f"step '{name}': the {mode} search for {query!r} found {Path(hits[0].path).name}, "
                            f"not {wanted}")
+
+
+def _ocr() -> dict[str, object]:
+    from . import ocr
+
+    if reason := ocr.unavailable_reason(("ko", "en")):
+        if getattr(sys, "frozen", False):  # the installers bundle the engine and its models
+            raise SmokeFailure(f"step 'ocr': {reason}")
+        return {"skipped": reason}
+    found = ocr.read_page(SCAN, 1, ("ko", "en"))
+    if "정기소독안내" not in "".join(found.text.split()):
+        raise SmokeFailure(f"step 'ocr': the notice read as {found.text[:80]!r}")
+    return {"text": " ".join(found.text.split())[:40], "confidence": found.confidence}
 
 
 def _answer(lib: Any) -> dict[str, object]:
