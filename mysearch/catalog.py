@@ -343,8 +343,9 @@ class Catalog:
         self.db.execute("DELETE FROM ocr_todo WHERE file_id=?", (file_id,))
 
     def ocr_pages_pending(self) -> int:
-        rows = self.db.execute("SELECT pages FROM ocr_todo").fetchall()
-        return sum(len([p for p in r[0].split(",") if p]) for r in rows)
+        """Pages still to read with OCR, over all files (``pages`` is never empty: the row goes first)."""
+        q = "SELECT coalesce(sum(length(pages) - length(replace(pages, ',', '')) + 1), 0) FROM ocr_todo"
+        return self.db.execute(q).fetchone()[0]
 
     def ocr_cached(self, hash: str, reader: str) -> dict[int, tuple[str, float]]:
         """What OCR read of a file's content before, by page."""

@@ -364,6 +364,7 @@ class Library:
         cat = self.reader()
         problems = [{"path": paths.display(p), "state": s, "reason": r} for p, s, r in cat.problems()]
         pending = {m: cat.count_without_vector(m) for m in self.models()}  # vectors still to compute
+        ocr_off = self.ocr_unavailable()
         return Status(
             home=str(self.home),
             folders=self.folders(),
@@ -380,8 +381,8 @@ class Library:
             models_failed=dict(self.failed_models),
             unavailable=[{"folder": paths.display(r), "since": since, "files": n} for r, since, n in cat.unavailable()],
             ocr={
-                "enabled": self.ocr_unavailable() is None,
-                "unavailable": self.ocr_unavailable(),
+                "enabled": ocr_off is None,
+                "unavailable": ocr_off,
                 "languages": list(self.config.get("ocr.languages")),
                 "pages_pending": cat.ocr_pages_pending(),
             },

@@ -558,7 +558,7 @@ class MainWindow(QMainWindow):
         for hit in self.hits:
             title = hit.title or os.path.basename(hit.path)
             where = render.location(hit.page, hit.label, page_word)
-            if getattr(hit, "ocr", False):  # read from a picture: the words may be misread
+            if hit.ocr:  # read from a picture: the words may be misread
                 where = " · ".join(filter(None, (where, self.tr("from a scan (OCR)"))))
             item = QListWidgetItem(self._icons.icon(QFileInfo(hit.path)), "")
             item.setData(HIT_ROLE, hit.path)

@@ -8,6 +8,7 @@ no vector yet. Every step is idempotent, so a run killed at any point simply con
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -83,6 +84,12 @@ def _settled(row: FileRow, retry_timeouts: bool = False, retry_ocr: bool = False
     return row.state != FAILED or ((row.reason or "").startswith("took longer") and not retry_timeouts)
 
 
+# OCR'd pages are stored (keyword-searchable) at most this often while a file's later pages are still
+# being read: each store re-chunks and re-indexes the whole file, which for a long PDF with a few scanned
+# pages costs as much as reading a page; the pages in between wait in the OCR cache, so nothing is lost.
+OCR_STORE_EVERY_S = 10.0
+
+
 def _worth_keeping(text: str, confidence: float) -> bool:
     """OCR of a picture with no writing in it (a photo, a drawing) gives a few low-confidence scraps:
     they are not indexed."""
@@ -139,6 +146,7 @@ class Indexer:
         self.ocr_max_pages = ocr_max_pages
         self.ocr_off_reason = "text recognition (OCR) is off (ocr.enabled)"
         self._ocr_job: tuple[int, str, Document] | None = None  # (file id, hash, text-layer document)
+        self._ocr_stored_at = 0.0
 
     def close(self) -> None:
         self.extractor.close()
@@ -410,7 +418,11 @@ class Indexer:
                 self.catalog.drop_ocr_todo(row.id)  # read again when it changes, as any failed file
                 return 0
             job = self._ocr_job = (row.id, row.hash, doc)
-        page, rest = pages[0], pages[1:]
+        done = self.catalog.ocr_cached(row.hash, reader)  # pages read since the file was last stored
+        unread = [p for p in pages if p not in done]
+        if not unread:  # everything is read: store it
+            return self._store_ocr(row, job[2], [])
+        page, rest = unread[0], unread[1:]
         try:
             found = self.extractor.ocr(real, page, self.ocr_languages)
             text, confidence = found.text, found.confidence
@@ -420,8 +432,14 @@ class Indexer:
             log.warning("OCR of %s page %d failed: %s", paths.display(row.path), page, exc)
             text, confidence = "", -1.0
         self.catalog.cache_ocr(row.hash, page, reader, text, confidence)
-        doc = Document(list(job[2].sections), job[2].title, job[2].url, job[2].date, job[2].kind,
-                       dict(job[2].metadata), list(job[2].ocr_pages))
+        if rest and time.monotonic() - self._ocr_stored_at < OCR_STORE_EVERY_S:
+            return 1  # kept in the cache; stored with the next pages (a store re-chunks the whole file)
+        self._store_ocr(row, job[2], rest)
+        return 1
+
+    def _store_ocr(self, row: FileRow, text_layer: Document, rest: list[int]) -> int:
+        """The file's text layer and every page OCR has read so far, stored as the file; ``rest`` still to read."""
+        doc = dataclasses.replace(text_layer, sections=list(text_layer.sections))
         self._with_cached_ocr(doc, row.hash)
         chunks = chunk_document(doc, self._embedder().count_tokens, self.chunk_tokens, self.chunk_overlap)
         if not chunks and not rest:
@@ -433,9 +451,10 @@ class Indexer:
                 row.path, row.root, row.size, row.mtime_ns, row.hash, doc.kind, doc.title, doc.url, doc.date,
                 chunks, rest,
             )
+        self._ocr_stored_at = time.monotonic()
         if not rest:
             self._ocr_job = None
-        return 1
+        return 0
 
     def _failed(self, key: str, cand: Candidate, reason: str, digest: str | None) -> str:
         """A failure that may pass (time limit, crash, permission): a file indexed before keeps its chunks."""

@@ -30,7 +30,7 @@ def read_page(path: Path, page: int, languages: tuple[str, ...]) -> OcrText:
     return engine.read(image, dpi)
 
 
-_WORDLIKE = re.compile(r"[\w]", re.UNICODE)
+_WORDLIKE = re.compile(r"\w")
 
 
 def usable_text(text: str) -> bool:

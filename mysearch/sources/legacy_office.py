@@ -14,13 +14,11 @@ import struct
 from pathlib import Path
 
 from mysearch.sources.base import Document, ExtractionError, Section, SkipFile
-from mysearch.sources.office import MAX_CELLS, iso_date
+from mysearch.sources.office import MAX_CELLS, OLE_MAGIC, iso_date
 from mysearch.sources.registry import register
 
-OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
-
-def _open_ole(path: Path):
+def open_ole(path: Path):
     import olefile
 
     with open(path, "rb") as f:
@@ -64,7 +62,7 @@ _CONTROL = str.maketrans({"\r": "\n", "\x07": "\t", "\x0b": "\n", "\x0c": "\n", 
 
 def read_doc(path: Path) -> Document:
     """The text of every story (body, footnotes, headers) through the piece table of [MS-DOC] 2.8.35."""
-    ole = _open_ole(path)
+    ole = open_ole(path)
     try:
         if not ole.exists("WordDocument"):
             raise ExtractionError("damaged document: no WordDocument stream")
@@ -121,7 +119,7 @@ _MAX_DEPTH = 32
 def read_ppt(path: Path) -> Document:
     """Text atoms of [MS-PPT], one section per slide: the outline text in the slide list, and text boxes
     inside each slide's own container; notes go with their slide."""
-    ole = _open_ole(path)
+    ole = open_ole(path)
     try:
         if ole.exists("EncryptedSummary"):
             raise SkipFile("encrypted or password-protected document")

@@ -109,9 +109,9 @@ class OutlookMsgExtractor:
     extensions = (".msg",)
 
     def extract(self, path: Path) -> Document:
-        from mysearch.sources.legacy_office import _open_ole
+        from mysearch.sources.legacy_office import open_ole
 
-        ole = _open_ole(Path(path))
+        ole = open_ole(Path(path))
         try:
             subject = _msg_property(ole, _SUBJECT)
             sender, to = _msg_property(ole, _SENDER), _msg_property(ole, _TO)

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from mysearch.sources.base import Document, ExtractionError, Section, SkipFile
+from mysearch.sources.office import MAX_CELLS
 from mysearch.sources.registry import register
 
 NS = {
@@ -23,7 +24,6 @@ NS = {
 }
 T = f"{{{NS['text']}}}"
 TB = f"{{{NS['table']}}}"
-MAX_CELLS = 200_000
 
 
 def _inline(el) -> str:
