@@ -156,9 +156,9 @@ def run(args: argparse.Namespace) -> dict:
     watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=_env(home), cwd=_cwd(home),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        from mysearch.service import RemoteLibrary
+        from mysearch.client import RemoteClient
 
-        remote = RemoteLibrary(home)
+        remote = RemoteClient(home)
         deadline = time.monotonic() + 120
         while not remote.available() and time.monotonic() < deadline and watcher.poll() is None:
             time.sleep(0.2)

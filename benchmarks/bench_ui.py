@@ -66,7 +66,7 @@ OWNER_SCRIPT = """
 import os, sys
 os.nice(10)  # as mysearch serve runs
 from mysearch.library import Library
-from mysearch.service import ControlServer
+from mysearch.owner.control import ControlServer
 lib = Library.open(sys.argv[1])
 lib.lock.acquire("serve the benchmark")
 server = ControlServer(lib, None)
@@ -184,6 +184,7 @@ def _gaps(values: list[float]) -> dict[str, float]:
 def bench_stall(n_files: int, work: Path, seed: int, answer_model: str | None = None) -> dict[str, object]:
     from PySide6.QtCore import Qt, QTimer
 
+    from mysearch.client import RemoteClient
     from mysearch.library import Library
     from ui.app import App
 
@@ -194,6 +195,8 @@ def bench_stall(n_files: int, work: Path, seed: int, answer_model: str | None = 
     lib = Library.open(home)
     lib.config.set("embedding.model", FAST_MODEL)
     lib.add([str(docs)])
+    lib.close()
+    client = RemoteClient(home, timeout=60.0)  # as ui.app.main has it
 
     gaps: list[float] = []
     by_phase: dict[str, list[float]] = {}
@@ -232,10 +235,8 @@ def bench_stall(n_files: int, work: Path, seed: int, answer_model: str | None = 
     timer.timeout.connect(tick)
     timer.start()
     started = time.perf_counter()
-    app = App(qapp, lib)
-    from ui.engine import korean_through
-
-    korean_through(app._client)  # as ui.app.main does
+    client.korean_from_owner()  # as ui.app.main does
+    app = App(qapp, client)
     running["app"] = app
     app.window.resultsShown.connect(lambda *_: rendered.__setitem__(0, time.perf_counter()))
     app.show()
@@ -262,15 +263,15 @@ def bench_stall(n_files: int, work: Path, seed: int, answer_model: str | None = 
     seconds = time.perf_counter() - started
     typer.stop()
     keyword = [ms for mode, ms in app.window.latencies_ms if mode == "keyword"]
-    status = app.engine.status(max_problems=0) if app.engine is not None else lib.status().as_json()
+    status = app.engine.status(max_problems=0) if app.engine is not None else {"files": {}, "chunks": 0}
     load_indexing = list(loads)
     kiwi_in_app = "kiwipiepy" in sys.modules
 
     # answers (English, then Korean), generated in the app's process (retrieval through the owner)
     answer: dict[str, object] = {"skipped": "no answer model installed"}
-    model = _answer_model(answer_model, lib.config)
+    model = _answer_model(answer_model, client.config)
     if ok and model:
-        lib.config.set("answer.model", model)
+        client.config.set("answer.model", model)
         answer = {"model": model}
         finished: list[object] = []
         app.window.answerFinished.connect(finished.append)
@@ -296,7 +297,6 @@ def bench_stall(n_files: int, work: Path, seed: int, answer_model: str | None = 
     load_timer.stop()
     app.shutdown()
     app.window.close()
-    lib.close()
     gaps_ms = sorted(g * 1000 for g in gaps)
     worst = gaps_ms[-1] if gaps_ms else 0.0
     return {
@@ -358,7 +358,7 @@ def build_large(home: Path, chunks: int, model: str, seed: int) -> dict[str, obj
 def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: int) -> dict[str, object]:
     import bench_search
 
-    from mysearch.library import Library
+    from mysearch.client import RemoteClient
     from ui.window import MainWindow
 
     build = build_large(home, chunks, model, seed)
@@ -368,8 +368,7 @@ def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: i
         text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert owner.stdout.readline().strip() == "ready"
-    lib = Library.open(home)
-    w = MainWindow(lib)
+    w = MainWindow(RemoteClient(home, timeout=60.0))
     w.status_panel.timer.stop()
     w.show()
     loads = [_load()]
@@ -411,7 +410,6 @@ def bench_keystroke(home: Path, chunks: int, n_queries: int, model: str, seed: i
                 per_key.append(min(after) - t)
         loads.append(_load())
     w.close()
-    lib.close()
     owner.stdin.close()  # it stops when its stdin closes
     owner.wait(60)
     p95 = percentiles_ms(per_key)["p95"] if per_key else None

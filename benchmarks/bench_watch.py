@@ -22,7 +22,7 @@ from _common import emit, log
 
 from mysearch.library import Library
 from mysearch.metrics import percentile
-from mysearch.service import IndexService
+from mysearch.owner.loop import IndexService
 
 ANIMALS = """aardvark albatross alpaca anteater axolotl badger barracuda bison bobcat buffalo camel capybara
 caribou cheetah chinchilla cobra condor coyote crane dingo dolphin donkey eagle eland elk emu falcon ferret

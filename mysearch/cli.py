@@ -1,4 +1,5 @@
-"""The ``mysearch`` command: a thin client of ``Library``.
+"""The ``mysearch`` command: a thin client of the library (``client.connect``: the running owner, or
+``Library`` in this process when nobody else owns it).
 
 Output contract (other tools rely on it): ``--json`` prints exactly one JSON object (or one per line
 for ``search --queries``) on stdout; errors print one readable line on stderr and exit non-zero.
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
+from .client import RemoteClient, connect
 from .config import default_home, parse_value, setting
 from .errors import ConfigError, MySearchError
 from .logfile import MASK, log_to_file
@@ -210,10 +212,8 @@ def _main(argv: Sequence[str] | None) -> int:
     home = Path(args.home).expanduser() if args.home else default_home()
     if args.store_url:
         os.environ["MYSEARCH_STORE__URL"] = args.store_url
-    if args.command == "app":  # the app opens (and owns) the library itself, after its window shows
-        from ui.app import main as app_main
-
-        return app_main(home)
+    if args.command == "app":  # the app finds or starts the library's owner itself, after its window shows
+        return start_app(home)
     # whatever this process writes is library data (Chroma's files too): this user's alone. Not for the
     # app: the programs it opens files with would inherit the umask.
     os.umask(PRIVATE_UMASK)
@@ -235,28 +235,38 @@ def _main(argv: Sequence[str] | None) -> int:
         return 1
 
 
+def app_command(*args: str) -> list[str]:
+    """How to run the desktop app, a program of its own (``ui``: the engine never imports Qt). In a
+    packaged build ``sys.executable`` is the bundle's program, which reads ``-m ui`` the same way."""
+    return [sys.executable, "-m", "ui", *args]
+
+
+def start_app(home: Path) -> int:
+    """``mysearch app``: the app takes this process's place (same PID, same terminal, Ctrl+C stops it)."""
+    argv = app_command("--home", str(home))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if sys.platform == "win32":  # exec there is a new process anyway: wait for it like a shell would
+        import subprocess
+
+        return subprocess.call(argv)
+    os.execv(argv[0], argv)
+    return 0  # not reached
+
+
 # --- commands ---------------------------------------------------------------------------------
-def _tell_owner(lib) -> bool:
-    """A running watcher or app re-reads the settings; True if there is one."""
-    remote = _remote(lib)
-    if remote is None:
-        return False
-    remote.call({"op": "settings_changed"})
-    return True
-
-
 def cmd_add(lib, args) -> int:
-    for p in lib.add(args.paths):
+    client = connect(lib)
+    for p in client.add(args.paths):
         print(f"added {p}")
-    if not _tell_owner(lib):
+    if not client.remote:
         print("run `mysearch index` to index it", file=sys.stderr)
     return 0
 
 
 def cmd_remove(lib, args) -> int:
-    for p in lib.remove(args.paths):
+    for p in connect(lib).remove(args.paths):
         print(f"removed {p}")
-    _tell_owner(lib)
     return 0
 
 
@@ -284,26 +294,13 @@ class _TerminalProgress:
         sys.stderr.flush()
 
 
-def _remote(lib):
-    """The running mysearch that owns this library, if another process does and it answers."""
-    holder = lib.lock.holder()
-    if holder is None or holder == os.getpid():
-        return None
-    from .service import RemoteLibrary
-
-    remote = RemoteLibrary(lib.home)
-    return remote if remote.available() else None
-
-
 def cmd_index(lib, args) -> int:
     if not lib.folders():
         raise ConfigError("nothing to index yet: add a folder with `mysearch add FOLDER`")
-    remote = _remote(lib)
-    if remote is not None:
-        remote.call({"op": "sync"})
+    report = connect(lib).sync(progress=_TerminalProgress())
+    if report is None:
         print(f"mysearch (process {lib.lock.holder()}) keeps this library up to date; asked it to rescan now")
         return 0
-    report = lib.index(progress=_TerminalProgress())
     if args.json:
         d = report.as_json()
         print(
@@ -357,13 +354,10 @@ def _print_hits(hits: list[dict[str, object]]) -> None:
 
 
 def cmd_search(lib, args) -> int:
-    filters = _filters(args)
-    remote = _remote(lib)
-    # a watcher or the app owns the store: ask it, never read stale vectors
-    run = remote.search if remote is not None else lib.search
+    filters, client = _filters(args), connect(lib)
 
     def search(text: str) -> list[dict[str, object]]:
-        return [h.as_json() for h in run(text, args.k, filters, args.mode)]
+        return [h.as_json() for h in client.search(text, args.k, filters, args.mode)]
 
     if args.queries:
         with open(args.queries, encoding="utf-8") as f:
@@ -384,8 +378,7 @@ def cmd_search(lib, args) -> int:
 
 
 def cmd_status(lib, args) -> int:
-    remote = _remote(lib)
-    st = remote.call({"op": "status"}) if remote is not None else lib.status().as_json()
+    st = connect(lib).status()
     if args.json:
         print(json_text(st))
         return 0
@@ -436,12 +429,9 @@ def cmd_config(lib, args) -> int:
         value = args.value
         if value == "-" and setting(args.key).secret:  # kept out of the shell's history and `ps`
             value = sys.stdin.readline().strip()
-        print(json_text(_shown(args.key, cfg.set(args.key, value))))
-        _tell_owner(lib)
-    elif args.action == "reset":
-        cfg.reset(args.key)
-        print(json_text(_shown(args.key, cfg.get(args.key))))  # the value now in effect, as `set` prints it
-        _tell_owner(lib)
+        print(json_text(_shown(args.key, connect(lib).set_setting(args.key, value))))
+    elif args.action == "reset":  # the value now in effect, as `set` prints it
+        print(json_text(_shown(args.key, connect(lib).reset_setting(args.key))))
     else:
         rows = [
             {"key": s.key, "type": s.type.__name__, "value": _shown(s.key, v), "default": s.default,
@@ -462,15 +452,15 @@ def cmd_models(lib, args) -> int:
     from .answer import models
 
     if args.action == "use":
+        client = connect(lib)
         if args.name in {i.name for i in embed.available()}:
-            lib.config.set("embedding.model", args.name)
+            client.set_setting("embedding.model", args.name)
             print(f"embedding model set to {args.name}; `mysearch index` builds its vectors (search keeps working)")
         else:
             entry = models.get(args.name)
-            lib.config.set("answer.model", entry.name)
+            client.set_setting("answer.model", entry.name)
             where = "ready" if models.installed(entry) else f"get its file with `mysearch models pull {entry.name}`"
             print(f"answer model set to {entry.name} ({where})")
-        _tell_owner(lib)
         return 0
     if args.action == "add":
         entry = models.add(Path(args.file), args.name, args.copy)
@@ -544,23 +534,11 @@ def cmd_ask(lib, args) -> int:
     warmed = threading.Event()
     warm = threading.Thread(target=_warm_up, args=(lib, warmed), name="mysearch-warm-up", daemon=True)
     warm.start()
-    remote = _remote(lib)
-    if remote is not None:  # the running app or watcher owns the store and its models: search through it
-        from .service import korean_through
-
-        korean_through(remote)  # and Korean morphemes from its Kiwi: this process never loads one
-
-        def retrieve(text: str, k: int, filters: Filters) -> list:
-            return remote.search(text, k, filters)
-
-    else:
-
-        def retrieve(text: str, k: int, filters: Filters) -> list:
-            # alone, this process would load the extra (English) embedding model, and torch, for one
-            # query: 3-6 s of a cold `ask` (benchmarks/bench_cold_ask.py); it ranks with the chosen model
-            # and keywords only
-            return lib.search(text, k, filters, extra_models=False)
-
+    # the running app or watcher owns the store and its models: search through it, and take Korean
+    # morphemes from its Kiwi (this process never loads one); alone, rank with the chosen model only
+    client = connect(lib, extra_models=False)
+    if isinstance(client, RemoteClient):
+        client.korean_from_owner()
     cancel = threading.Event()
 
     def on_ctrl_c(_sig: int, _frame: object) -> None:
@@ -568,8 +546,7 @@ def cmd_ask(lib, args) -> int:
             raise KeyboardInterrupt
         cancel.set()
 
-    stream = answer.ask(lib, args.question, cancel=cancel, filters=_filters(args), retrieve=retrieve,
-                        web_search=args.web)
+    stream = client.ask(args.question, cancel=cancel, filters=_filters(args), web_search=args.web)
     previous = signal.signal(signal.SIGINT, on_ctrl_c)  # Ctrl+C stops the answer, keeping what was written
     try:
         result = _consume(stream, args.json)
@@ -753,7 +730,7 @@ def cmd_eval_answers(lib, args) -> int:
 
 
 def cmd_watch(lib, args) -> int:
-    from .service import serve
+    from .owner.process import serve
 
     if not lib.folders():
         raise ConfigError("nothing to watch yet: add a folder with `mysearch add FOLDER`")
@@ -776,10 +753,11 @@ def cmd_watch(lib, args) -> int:
 
 
 def cmd_pause_resume(lib, args) -> int:
-    remote = _remote(lib)
-    if remote is None:
-        raise ConfigError("no running mysearch watcher or app for this library")
-    remote.call({"op": args.command})
+    client = connect(lib)  # with no running owner: "no running mysearch watcher or app"
+    if args.command == "pause":
+        client.pause()
+    else:
+        client.resume()
     print(f"indexing {'paused' if args.command == 'pause' else 'resumed'}")
     return 0
 
@@ -831,7 +809,7 @@ def cmd_eval(lib, args) -> int:
 
 
 def cmd_serve(lib, args) -> int:
-    from .service import serve
+    from .owner.process import serve
 
     return serve(lib, args.parent)
 

@@ -8,30 +8,22 @@ owner lock (one process owns a library's store at a time).
 from __future__ import annotations
 
 import logging
-import os
-import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import embed, paths, permissions, saved_pages
+from . import embed, folders, paths, permissions
 from .catalog import Catalog
 from .config import Config, default_home
 from .embed import Embedder
-from .errors import ConfigError
 from .ingest.indexer import Indexer, IndexReport, ProgressFn
 from .ingest.rules import Rules
 from .ingest.scanner import Scanner
 from .lock import OwnerLock
 from .search import Filters, Hit, Searcher
 from .store.vectors import VectorStore
-
-if TYPE_CHECKING:
-    from . import answer
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +78,7 @@ class Library:
         self._vectors: VectorStore | None = None
         self._lock = threading.RLock()
         self._readers = threading.local()
+        self._searchable: tuple[float, list[str], list[str | None]] | None = None  # search_models(), kept a few s
         self.failed_models: dict[str, str] = {}  # extra embedding models that could not load, with why
         library_id = self.catalog.get_meta("library_id")
         if library_id is None:
@@ -135,71 +128,19 @@ class Library:
 
     # --- what is indexed ------------------------------------------------------------------------
     def folders(self) -> list[str]:
-        return self.config.get("folders")
+        return list(self.config.get("folders"))
 
     def add(self, targets: list[str]) -> list[str]:
-        """Add folders, files or web pages (URLs: a local copy is saved) to index; returns what was added."""
-        current = self.folders()
-        added = []
-        for t in targets:
-            if saved_pages.is_url(t):
-                from .web.save import save_page
-
-                page = save_page(self.config, self.home, t)
-                folder = str(saved_pages.saved_pages_folder(self.home))
-                if folder not in current:
-                    current.append(folder)
-                added.append(str(page))
-                continue
-            p = os.path.abspath(os.path.expanduser(t))
-            if not os.path.exists(p):
-                raise ConfigError(f"not found: {t}")
-            if os.path.realpath(p) == os.path.realpath(self.home) or _inside(p, str(self.home)):
-                raise ConfigError(f"{t} is mysearch's own data folder")
-            if p not in current:
-                current.append(p)
-                added.append(p)
-        self.config.set("folders", current)
-        return added
+        """``folders.add``: folders, files or web pages (a local copy is saved); returns what was added."""
+        return folders.add(self.config, self.home, targets)
 
     def remove(self, targets: list[str]) -> list[str]:
-        """Stop indexing folders or files; their chunks go at the next index run."""
-        current = self.folders()
-        removed = []
-        for t in targets:
-            p = os.path.abspath(os.path.expanduser(t))
-            if p in current:
-                current.remove(p)
-                removed.append(p)
-            else:
-                raise ConfigError(f"not an indexed folder or file: {t}")
-        self.config.set("folders", current)
-        return removed
+        """``folders.remove``: their chunks go at the next index run."""
+        return folders.remove(self.config, targets)
 
     def exclude(self, path: str) -> str:
-        """Keep one file out of the index (the app's "Remove from index") and return the rule saved.
-
-        A file that is itself an entry of ``folders`` is removed from it; a file inside an indexed
-        folder gets an ignore pattern anchored at that folder (``/sub/name.txt``, glob characters
-        escaped), so it stays out after rescans and the settings show why. Its chunks go at the next
-        index run (the owner rescans on ``settings_changed``)."""
-        p = os.path.abspath(os.path.expanduser(path))
-        current = self.folders()
-        if p in current:
-            self.remove([p])
-            return p
-        roots = [f for f in current if os.path.isdir(f) and _inside(p, f)]
-        if not roots:
-            raise ConfigError(f"not in an indexed folder: {path}")
-        root = max(roots, key=len)
-        rel = Path(os.path.relpath(os.path.realpath(p), os.path.realpath(root))).as_posix()
-        pattern = "/" + re.sub(r"([\\\[\]*?])", r"\\\1", rel)  # gitignore's escapes: the name, literally
-        if pattern.endswith(" "):
-            pattern = pattern[:-1] + "\\ "  # gitignore drops a trailing space unless it is escaped
-        ignore = list(self.config.get("index.ignore"))
-        if pattern not in ignore:
-            self.config.set("index.ignore", [*ignore, pattern])
-        return pattern
+        """``folders.exclude``: one file kept out of the index; returns the rule saved."""
+        return folders.exclude(self.config, path)
 
     # --- indexing -------------------------------------------------------------------------------
     def indexer(self, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> Indexer:
@@ -244,13 +185,13 @@ class Library:
             log.info("index pass: %d indexed, %d unchanged, %d removed, %d skipped, %d failed, %d chunks in %.1f s",
                      report.indexed, report.unchanged, report.removed, report.skipped, report.failed,
                      report.chunks, report.seconds)
-            self._retire_old_models()
-            self._searchable = None
+            self.retire_old_models()
+            self.vectors_changed()
             return report
         finally:
             indexer.close()
 
-    def _retire_old_models(self) -> None:
+    def retire_old_models(self) -> None:
         """Once the current model covers every chunk, vectors of models no longer in use are dropped."""
         active = self.models()
         if self.catalog.count_without_vector(active[0]):
@@ -259,6 +200,10 @@ class Library:
             if model not in active:
                 self.vectors().drop(model)
                 self.catalog.forget_vectors(model)
+
+    def vectors_changed(self) -> None:
+        """Vectors were added or dropped: the next search asks again which models are complete."""
+        self._searchable = None
 
     # --- searching ------------------------------------------------------------------------------
     def searchable_model(self) -> str | None:
@@ -271,7 +216,7 @@ class Library:
         """Models whose vectors a search uses: ``searchable_model()``, then each extra model whose
         vectors are complete (a half-built extra model would only push the files it lacks down)."""
         now, active = time.monotonic(), self.models()
-        cached = getattr(self, "_searchable", None)
+        cached = self._searchable
         if cached and now - cached[0] < 5.0 and cached[1] == active:
             return cached[2]
         cat = self.reader()
@@ -322,13 +267,23 @@ class Library:
             h.unavailable = h.file_id in gone
         return hits
 
-    def ask(
-        self, question: str, *, cancel: threading.Event | None = None, filters: Filters | None = None
-    ) -> Iterator[answer.Event]:
-        """Stream a grounded answer: Sources, then Tokens, then Done (see ``mysearch.answer``)."""
-        from . import answer as answering
+    def chunk_texts(self, chunk_ids: list[int]) -> dict[int, str]:
+        """Whole passages by chunk id (a hit carries a snippet): answers read their sources from here."""
+        return {i: c.text for i, c in self.reader().chunks(chunk_ids).items()}
 
-        return answering.ask(self, question, cancel=cancel, filters=filters)
+    def preview(self, chunk_id: int, text: str) -> dict[str, object]:
+        """A hit's chunk with the query's words marked, and one chunk of context on each side."""
+        from .search import Query, term_spans
+
+        cat = self.reader()
+        chunk = cat.chunks([chunk_id]).get(chunk_id)
+        if chunk is None:
+            return {"found": False}
+        rows = [(c.seq, c.text) for c in cat.chunks_of(chunk.file_id) if abs(c.seq - chunk.seq) == 1]
+        passage = chunk.text  # as written: line breaks kept (the app shows them)
+        spans = term_spans(passage, Query.parse(text))
+        return {"found": True, "before": [t for q, t in rows if q < chunk.seq], "passage": passage,
+                "spans": [list(sp) for sp in spans], "after": [t for q, t in rows if q > chunk.seq]}
 
     def verify(self) -> list[str]:
         """Differences between the catalog, the keyword index and the vectors (empty when consistent)."""
@@ -387,10 +342,3 @@ class Library:
                 "pages_pending": cat.ocr_pages_pending(),
             },
         )
-
-
-def _inside(path: str, folder: str) -> bool:
-    try:
-        return os.path.commonpath([os.path.realpath(path), os.path.realpath(folder)]) == os.path.realpath(folder)
-    except ValueError:
-        return False

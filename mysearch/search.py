@@ -765,7 +765,7 @@ def _ns(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day).timestamp() * 1e9)
 
 
-def _term_spans(text: str, query: Query) -> list[tuple[int, int]]:
+def term_spans(text: str, query: Query) -> list[tuple[int, int]]:
     """Words of the text that match a query term. Korean words match when they contain a query
     morpheme (particles follow the noun: 여권을 holds 여권), so no morphological analysis is
     needed here, which keeps snippets cheap on the search path."""
@@ -803,7 +803,7 @@ def _word_bounds(text: str, start: int, end: int, marks: list[tuple[int, int]]) 
 
 def make_snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """The part of a chunk around most query terms, with the spans of the terms to highlight."""
-    marks = _term_spans(text, query)
+    marks = term_spans(text, query)
     if len(text) <= width:
         start = 0
     elif marks:

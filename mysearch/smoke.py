@@ -122,7 +122,9 @@ def _answer(lib: Any) -> dict[str, object]:
     from . import answer
 
     done = None
-    for event in lib.ask("How long should the tomatoes be roasted for the soup?"):
+    from .client import LocalClient
+
+    for event in LocalClient(lib).ask("How long should the tomatoes be roasted for the soup?"):
         if isinstance(event, answer.Done):
             done = event.answer
     if done is None or done.abstained or not done.text.strip():
@@ -135,25 +137,23 @@ def _answer(lib: Any) -> dict[str, object]:
 
 
 def _window(lib: Any) -> dict[str, object]:
-    """The real main window, shown; offscreen when no display is set (a server, a chroot, CI)."""
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
+    """The real main window, shown by the app's own program (``ui``, started as ``mysearch app`` starts
+    it); offscreen when no display is set (a server, a chroot, CI)."""
+    import subprocess
 
-    from ui.app import App
+    from .cli import app_command
 
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    app = App(qapp, lib, start_engine=False)
-    try:
-        app.show()
-        deadline = time.monotonic() + 10
-        while not app.window.search_box.isVisible() and time.monotonic() < deadline:
-            qapp.processEvents()
-            time.sleep(0.01)
-        if not app.window.search_box.isVisible():
-            raise SmokeFailure("step 'window': the main window's search box did not show")
-        return {"platform": qapp.platformName(), "title": app.window.windowTitle()}
-    finally:
-        app.shutdown()
-        app.window.close()
-        qapp.processEvents()
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[1])  # ``ui`` beside this engine, installed or not
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    proc = subprocess.run(app_command("--check-window", str(lib.home)), capture_output=True, text=True,
+                          env=env, timeout=120)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise SmokeFailure(f"step 'window': the app did not start ({proc.returncode}): {proc.stderr.strip()[-300:]}")
+    shown = json.loads(lines[-1])
+    if not shown.pop("shown"):
+        raise SmokeFailure("step 'window': the main window's search box did not show")
+    return shown

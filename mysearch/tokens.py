@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+
+from .errors import MySearchError
 
 _HANGUL = r"\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
 WORD = re.compile(rf"[{_HANGUL}]+|[^\W_{_HANGUL}](?:[\w\-.:/@#+&']*[^\W{_HANGUL}])?", re.UNICODE)
@@ -57,7 +60,32 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def korean_from(source: Callable[[str], list[str]]) -> Callable[[], None]:
+    """Take Korean morphemes from ``source`` instead of loading Kiwi in this process; returns the undo.
+
+    A client of a running owner (the app's window, a one-shot ``mysearch ask``) gets them from the owner,
+    which has Kiwi loaded: loading it here holds the GIL for 1.7 s, against about a millisecond a Hangul
+    run over the socket. When ``source`` fails (``OSError``, ``ValueError``, ``MySearchError``: the owner
+    is gone) Kiwi loads here after all: the same tokens either way."""
+    global _korean_source
+    previous, _korean_source = _korean_source, source
+    return lambda: globals().__setitem__("_korean_source", previous)
+
+
+_korean_source: Callable[[str], list[str]] | None = None
+
+
 def _korean(run: str) -> list[str]:
+    source = _korean_source
+    if source is not None:
+        try:
+            return source(run)
+        except (OSError, ValueError, MySearchError):
+            pass
+    return _kiwi_morphemes(run)
+
+
+def _kiwi_morphemes(run: str) -> list[str]:
     with _lock:  # Kiwi objects are not safe to share across threads
         morphs = _kiwi().tokenize(run)
     out = []

@@ -1,10 +1,11 @@
 """The packaged program's entry point: one executable, `mysearch`, for the desktop app and the CLI.
 
-No arguments (a click in the menu) or `mysearch app` opens the app; anything else is the CLI. The app
-and the GPU probe start child processes as ``[sys.executable, "-m", "mysearch", ...]`` and
-``[sys.executable, "-c", CODE]``; in a frozen build ``sys.executable`` is this program, so those two
-forms are understood here as a Python interpreter would. Settings that must hold before anything loads
-are made here: the bundled models folder, Chroma's telemetry off, and the bundled Korean fonts.
+No arguments (a click in the menu) opens the app; anything else is the CLI, whose `mysearch app` starts
+the app as ``[sys.executable, "-m", "ui", ...]``. The app and the GPU probe start child processes as
+``[sys.executable, "-m", "mysearch", ...]`` and ``[sys.executable, "-c", CODE]``; in a frozen build
+``sys.executable`` is this program, so those forms are understood here as a Python interpreter would.
+Settings that must hold before anything loads are made here: the bundled models folder, Chroma's
+telemetry off, and the bundled Korean fonts.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ def main() -> int:
         sys.argv = ["-c", *args[2:]]
         exec(compile(args[1], "<string>", "exec"), {"__name__": "__main__"})
         return 0
+    if not args or args[:2] == ["-m", "ui"]:  # the desktop app (`mysearch app` and the smoke test start it so)
+        from ui.app import run
+
+        return run(args[2:])
     if args[:2] == ["-m", "mysearch"]:  # the app's library owner (`mysearch serve`)
         args = args[2:]
-    if not args:
-        args = ["app"]
     from mysearch.cli import main as cli_main
 
     return cli_main(args)

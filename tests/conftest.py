@@ -15,7 +15,7 @@ import pytest
 from sample_docs import write_sample_docs
 
 if TYPE_CHECKING:
-    from mysearch.library import Library
+    from mysearch.client import RemoteClient
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -71,24 +71,22 @@ def wait_for(cond, timeout: float = 120.0, what: str = "condition", interval: fl
 
 
 @contextlib.contextmanager
-def owner_library(home: Path, warm: bool = False) -> Iterator[Library]:
-    """A real owner process for ``home``, idle, and this process's read-only view of the library, as the
-    app has them; ``warm`` makes the owner load its query model first, as the app asks it to."""
-    from mysearch.library import Library
-    from ui.engine import OwnerProcess, RemoteEngine
+def owner_library(home: Path, warm: bool = False) -> Iterator[RemoteClient]:
+    """A real owner process for ``home``, idle, and this process's client of it, as the app has them;
+    ``warm`` makes the owner load its query model first, as the app asks it to."""
+    from mysearch.client import RemoteClient
+    from ui.engine import OwnerProcess
 
     owner = OwnerProcess(home)
     owner.start()
-    lib = Library.open(home)
+    client = RemoteClient(home, timeout=60.0)
     try:
         deadline = time.monotonic() + 180
-        engine = RemoteEngine(lib)
-        while not engine.available() or engine.state()["phase"] != "idle":
+        while not client.available() or client.state()["phase"] != "idle":
             assert owner.running() and time.monotonic() < deadline, "the owner process did not start"
             time.sleep(0.1)
         if warm:
-            engine.search("warm up", mode="hybrid")
-        yield lib
+            client.search("warm up", mode="hybrid")
+        yield client
     finally:
         owner.stop()
-        lib.close()

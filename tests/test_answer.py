@@ -257,12 +257,12 @@ def test_a_cancelled_warm_up_leaves_the_model_ready(library):
 
 def test_ask_searches_through_a_running_watcher(cli_home: Path):
     """While another process owns the library, `ask` retrieves through its socket and answers here."""
-    from mysearch.service import RemoteLibrary
+    from mysearch.client import RemoteClient
 
     env = {**os.environ, "MYSEARCH_HOME": str(cli_home)}
     watcher = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=env, stderr=subprocess.DEVNULL)
     try:
-        remote = RemoteLibrary(cli_home)
+        remote = RemoteClient(cli_home)
         for _ in range(600):  # up to a minute for the watcher to start answering
             if remote.available() or watcher.poll() is not None:
                 break

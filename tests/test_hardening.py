@@ -22,7 +22,7 @@ from sample_docs import write_sample_docs
 from mysearch.answer import models as answer_models
 from mysearch.errors import ConfigError
 from mysearch.library import Library
-from mysearch.service import IndexService
+from mysearch.owner.loop import IndexService
 
 
 def chunk_ids(lib: Library) -> set[int]:
@@ -125,7 +125,7 @@ def test_a_broken_settings_file_keeps_the_last_good_settings_and_says_so(home: P
 
 
 def test_a_running_owner_keeps_its_settings_when_the_file_breaks(home: Path, docs: Path, one_model):
-    from mysearch.service import RemoteLibrary
+    from mysearch.client import RemoteClient
 
     with Library.open(home) as lib:
         lib.add([str(docs)])
@@ -134,12 +134,12 @@ def test_a_running_owner_keeps_its_settings_when_the_file_breaks(home: Path, doc
     proc = subprocess.Popen([sys.executable, "-m", "mysearch", "watch"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        remote = RemoteLibrary(home)
+        remote = RemoteClient(home)
         wait_for(remote.available, what="the owner to answer")
         settings = home / "settings.json"
         settings.write_text(settings.read_text()[:-9])  # cut short, as a crashed editor leaves it
-        remote.call({"op": "settings_changed"})  # what `config set` in another terminal sends
-        st = remote.call({"op": "status"})
+        assert remote.settings_changed()  # what `config set` in another terminal sends
+        st = remote.status()
         assert st["model"] == "all-minilm-l6-v2" and st["folders"] == [str(docs)]  # not the defaults
         assert "settings.json" in str(st["settings_error"])
         cli = run_cli("status", home=home, check=False)  # a new process has no last good settings: it says why

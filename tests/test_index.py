@@ -138,14 +138,14 @@ def test_extra_model_is_indexed_checked_fused_and_dropped(lib, docs):
     # a new file: keywords and the chosen model first; a half-built extra model stays out of search
     (docs / "tea.txt").write_text("Green tea is steeped at 80 degrees for two minutes.\n", "utf-8")
     lib.indexer().sync(lib.folders(), embed=False)
-    lib._searchable = None
+    lib.vectors_changed()
     status = lib.status()
     assert status.pending_by_model[e5] == status.pending_by_model[minilm] > 0
     assert status.vectors_pending == 2 * status.pending_by_model[e5]
     assert lib.search_models() == [e5]
     assert lib.index().embedded == status.vectors_pending + 1  # + the lost vector
     assert lib.verify() == []
-    lib._searchable = None
+    lib.vectors_changed()
     assert lib.search_models() == [e5, minilm]
     assert paths_of(lib.search("brewing green tea temperature", k=1)) == ["tea.txt"]
     # no extra model any more: its vectors go at the next run

@@ -215,7 +215,7 @@ def test_the_watcher_reads_a_new_scan_after_other_text_and_pausing_holds_ocr(tmp
     """The app's path: the owner's service reads a new file's text at once and its scan later, page by
     page; a paused service reads no page; after resuming, the scan is found."""
     from mysearch.library import Library
-    from mysearch.service import IndexService
+    from mysearch.owner.loop import IndexService
     from tests.conftest import wait_for
 
     docs = tmp_path / "docs"

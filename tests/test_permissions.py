@@ -16,9 +16,11 @@ import pytest
 from conftest import run_cli
 from other_user import NOBODY, needs_other_user, python_for_other_user, run_as_other_user
 
+from mysearch.channel import socket_path
+from mysearch.client import RemoteClient
 from mysearch.library import Library
+from mysearch.owner.control import ControlServer
 from mysearch.permissions import NotPrivate
-from mysearch.service import ControlServer, RemoteLibrary, socket_path
 
 
 @pytest.fixture
@@ -126,7 +128,7 @@ def test_socket_folder_of_ours_that_is_open_is_closed_before_use(tmp_path, monke
         server.start()
         assert stat.S_IMODE(ours.stat().st_mode) == 0o700
         assert Path(server.path).parent == ours
-        assert RemoteLibrary(lib.home).available()
+        assert RemoteClient(lib.home).available()
     finally:
         server.stop()
         lib.close()
@@ -145,7 +147,7 @@ def test_socket_goes_to_xdg_runtime_dir_when_it_is_private(tmp_path, monkeypatch
         server.start()
         assert Path(server.path).parent == runtime / "mysearch"
         assert stat.S_IMODE((runtime / "mysearch").stat().st_mode) == 0o700
-        assert RemoteLibrary(lib.home).available()
+        assert RemoteClient(lib.home).available()
         assert not (shared_tmp / f"mysearch-{os.getuid()}").exists()
     finally:
         server.stop()
@@ -199,7 +201,7 @@ def test_client_sends_nothing_to_a_server_of_another_user(home, open_folder):
         assert proc.stdout.readline().strip() == "listening"
         # the socket, still served by the other user, where the owner of this library would listen
         os.rename(drop / "s.sock", socket_path(home))
-        remote = RemoteLibrary(home, timeout=10)
+        remote = RemoteClient(home, timeout=10)
         with pytest.raises(NotPrivate, match="served by another user"):
             remote.search("the combination of the safe")
         with pytest.raises(NotPrivate):

@@ -6,6 +6,7 @@ renames, deletions, crash-free consistency (``Library.verify``) and the service 
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_a_renamed_file_is_not_embedded_again(fast_lib: Library, tmp_path: Path)
 
 
 def test_the_owner_loop_indexes_a_new_file_it_is_told_about(fast_lib: Library, tmp_path: Path) -> None:
-    from mysearch.service import IndexService
+    from mysearch.owner.loop import IndexService
 
     docs = _docs(tmp_path)
     fast_lib.add([str(docs)])
@@ -111,3 +112,84 @@ def test_the_engine_imports_no_qt() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_engine_module_imports_the_app_even_inside_a_function() -> None:
+    """Importing everything (above) cannot see an import made only when a function runs: read every
+    engine module's imports instead. The app is started as a program of its own (``mysearch app``)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "mysearch"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            app = [n for n in names if n.split(".")[0] in ("ui", "PySide6", "shiboken6")]
+            found += [f"{path.relative_to(root)}: {n}" for n in app]
+    assert found == []
+
+
+def test_local_and_socket_clients_answer_alike_and_steer_the_owner(fast_lib: Library, tmp_path: Path) -> None:
+    """``client.py``'s one interface: the owner's own ``LocalClient`` and a ``RemoteClient`` over its
+    control socket give the same answers, and the remote one's changes reach the owner's loop."""
+    from mysearch.client import LocalClient, RemoteClient, connect
+    from mysearch.errors import ConfigError, MySearchError
+    from mysearch.owner.control import ControlServer
+    from mysearch.owner.loop import IndexService
+
+    docs = _docs(tmp_path)
+    fast_lib.add([str(docs)])
+    assert isinstance(connect(fast_lib), LocalClient)  # nobody else owns it
+    alone = LocalClient(fast_lib)
+    report = alone.sync()
+    assert report is not None and report.indexed == 3
+    assert alone.settings_changed() is False  # no loop to tell
+    with pytest.raises(ConfigError, match="no running mysearch"):
+        alone.pause()
+    bare = ControlServer(fast_lib, None)  # a socket without a loop offers no owner's work
+    assert "unknown request" in bare.dispatch({"op": "sync"})["error"]
+
+    service = IndexService(fast_lib, debounce_s=0.1, max_delay_s=0.5)
+    server = ControlServer(fast_lib, service)
+    service.start()
+    server.start()
+    try:
+        assert service.wait_idle(60)
+        local, remote = LocalClient(fast_lib, service), RemoteClient(fast_lib.home, timeout=30)
+        assert remote.ping() == os.getpid()
+        for query, mode in (("passport renewal", "hybrid"), ("boiler", "keyword"), ("제주도 여행", "hybrid")):
+            mine, theirs = local.search(query, mode=mode), remote.search(query, mode=mode)
+            assert [(h.path, round(h.score, 6)) for h in mine] == [(h.path, round(h.score, 6)) for h in theirs]
+        hit = remote.search("boiler", mode="keyword")[0]
+        assert remote.chunk_texts([hit.chunk_id]) == local.chunk_texts([hit.chunk_id]) != {}
+        assert remote.preview(hit.chunk_id, "boiler") == local.preview(hit.chunk_id, "boiler")
+        assert remote.tokenize("제주도 여행 plans") == local.tokenize("제주도 여행 plans")
+        assert remote.status(max_problems=0)["problems_total"] == 0 and remote.state()["phase"] == "idle"
+        with pytest.raises(MySearchError, match="unknown request"):
+            remote.call({"op": "drop_everything"})
+
+        remote.pause()
+        assert local.state()["paused"] and remote.state()["paused"]
+        remote.resume()
+        assert not local.state()["paused"]
+
+        more = tmp_path / "more"
+        more.mkdir()
+        (more / "shed.txt").write_text("Invoice INV-20931 for the garden shed.\n", "utf-8")
+        assert remote.add([str(more)]) == [str(more)]  # the settings file, then the owner is told
+        _wait(lambda: bool(local.search("INV-20931", mode="keyword")))
+        remote.exclude(str(docs / "boiler.txt"))
+        _wait(lambda: not local.search("Hanson", mode="keyword"))
+        assert service.wait_idle(60) and fast_lib.verify() == []
+    finally:
+        server.stop()
+        service.stop()
+
+
+def _wait(cond, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

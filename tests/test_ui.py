@@ -25,7 +25,9 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from ui_support import FAST_MODEL, make_library, write_docs  # also sets QT_QPA_PLATFORM=offscreen
 
+from mysearch.client import RemoteClient
 from mysearch.config import SCHEMA, Config
+from mysearch.errors import MySearchError
 from mysearch.library import Library
 
 REPO = Path(__file__).resolve().parents[1]
@@ -168,17 +170,17 @@ def test_engine_error_is_shown_in_words_and_the_window_keeps_working(qtbot, wind
     w = window
     errors: list[str] = []
     w.errorShown.connect(errors.append)
-    settings = w.lib.home / "settings.json"  # a real engine error in the owner process: a bad setting
+    settings = w.client.home / "settings.json"  # a real engine error in the owner process: a bad setting
     good = settings.read_text("utf-8")
     settings.write_text(json.dumps({**json.loads(good), "search.fusion": "no-such-fusion"}), "utf-8")
     try:
-        w.engine.control("settings_changed")
+        w.engine.settings_changed()
         w.search_box.setText("invoice")
         w.run_search()
         qtbot.waitUntil(lambda: bool(errors), timeout=10000)
     finally:
         settings.write_text(good, "utf-8")
-        w.engine.control("settings_changed")
+        w.engine.settings_changed()
     assert "search.fusion must be one of" in errors[0]
     assert w.banner.isVisible() and "Traceback" not in w.banner.text()
     w.search_box.setText("invoice due")
@@ -449,46 +451,70 @@ def test_korean_glyphs_have_a_font() -> None:
 
 # --- the control socket's ops for the app ------------------------------------------------------------------
 def test_owner_answers_state_capped_status_and_problems(ulib) -> None:
-    from mysearch.service import RemoteLibrary
-
-    remote = RemoteLibrary(ulib.home, timeout=30)
-    owner = ulib.lock.holder()
+    remote = ulib  # the app's client of the owner process
+    owner = remote.owner_pid()
     assert owner not in (None, os.getpid())  # the child owns the library; this process does not
     assert os.getpriority(os.PRIO_PROCESS, owner) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)  # niced
-    state = remote.call({"op": "state"})
+    state = remote.state()
     assert state["pid"] == owner and state["phase"] in ("starting", "scanning", "embedding", "idle")
     assert set(state) >= {"paused", "progress", "last_update"} and len(json.dumps(state)) < 2000
-    capped = remote.call({"op": "status", "max_problems": 0})
+    capped = remote.status(max_problems=0)
     assert capped["problems"] == [] and capped["problems_total"] == 1 and capped["service"]
-    assert len(remote.call({"op": "status"})["problems"]) == 1  # without the cap: as before
-    rows = remote.call({"op": "problems"})["problems"]
+    assert len(remote.status()["problems"]) == 1  # without the cap: as before
+    rows = remote.problems()
     assert len(rows) == 1 and rows[0]["path"].endswith("empty.txt") and rows[0]["reason"]
-    hits = remote.call({"op": "search", "text": "tomato", "mode": "keyword", "k": 2})["hits"]
-    assert hits[0]["path"].endswith("recipe.txt") and hits[0]["found_by"] == ["keyword"]
-    shown = remote.call({"op": "preview", "chunk_id": hits[0]["chunk_id"], "text": "tomato"})
+    hits = remote.search("tomato", k=2, mode="keyword")
+    assert hits[0].path.endswith("recipe.txt") and hits[0].sources == ["keyword"]
+    shown = remote.preview(hits[0].chunk_id, "tomato")
     assert shown["found"] and shown["before"] == [] and shown["after"] == []
     assert "tomato" in [shown["passage"][a:b].lower() for a, b in shown["spans"]]
-    assert remote.call({"op": "preview", "chunk_id": 10**9, "text": "x"}) == {"found": False}
+    assert remote.preview(10**9, "x") == {"found": False}
+    texts = remote.chunk_texts([hits[0].chunk_id, 10**9])  # an answer's passages, whole
+    assert list(texts) == [hits[0].chunk_id] and texts[hits[0].chunk_id] == shown["passage"]
+    with pytest.raises(MySearchError, match="unknown request"):
+        remote.call({"op": "drop_everything"})
 
 
 def test_korean_tokens_in_the_app_process_come_from_the_owner(ulib) -> None:
     from mysearch import tokens
-    from ui.engine import RemoteEngine, korean_through
+    from mysearch.client import RemoteClient
 
     text = "여권을 발급받으려면 구청 민원실에 가야 합니다 (passport office)"
-    expected, local = tokens.tokenize(text), tokens._korean
-    engine = RemoteEngine(ulib)
+    expected = tokens.tokenize(text)
+    client = RemoteClient(ulib.home, timeout=30)
     calls: list[str] = []
-    call = engine.quick.call
-    engine.quick.call = lambda req: (calls.append(req["op"]), call(req))[1]
-    undo = korean_through(engine)
+    ask_owner = client.tokenize
+    client.tokenize = lambda run, bigrams=True: (calls.append(run), ask_owner(run, bigrams))[1]
+    undo = client.korean_from_owner()
     try:
-        assert tokens.tokenize(text) == expected and calls == ["tokenize"]  # one Hangul run, one round trip
-        engine.quick.path = "/nonexistent/mysearch.sock"  # no owner: Kiwi here, same tokens
-        assert tokens.tokenize(text) == expected
+        assert tokens.tokenize(text) == expected and len(calls) == 1  # one Hangul run, one round trip
+        client.path = "/nonexistent/mysearch.sock"  # no owner: Kiwi here, same tokens
+        assert tokens.tokenize(text) == expected and len(calls) == 2
     finally:
         undo()
-    assert tokens._korean is local
+    assert tokens._korean_source is None
+    assert tokens.tokenize(text) == expected and len(calls) == 2  # undone: the owner is not asked
+
+
+def test_mysearch_app_becomes_the_app_program_which_starts_and_stops_the_owner(tmp_path) -> None:
+    """``mysearch app``: the engine's CLI does not import the app; the app's own program takes the
+    command's process (same PID: a launcher or a terminal keeps the process it started)."""
+    from ui_x11 import AppProcess
+
+    home = tmp_path / "home"
+    make_library(home, write_docs(tmp_path / "docs"), index=False).close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MYSEARCH_HOME": str(home)}
+    app = AppProcess(home, env, command=[sys.executable, "-m", "mysearch", "--home", str(home), "app"])
+    try:
+        assert app.next(timeout=60)["event"] == "shown"
+        ready = app.wait_state(lambda st: st["engine_ready"], timeout=180)
+        assert ready["pid"] == app.proc.pid and ready["owner_pid"] == ready["child_pid"] != app.proc.pid
+        child = ready["child_pid"]
+    finally:
+        code = app.close()
+    assert code == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)  # the app stopped the owner it started
 
 
 def test_serve_stops_when_its_parent_dies(tmp_path) -> None:
@@ -496,11 +522,11 @@ def test_serve_stops_when_its_parent_dies(tmp_path) -> None:
     Library.open(home).close()
     parent = (
         "import subprocess, sys, os, time\n"
-        "from mysearch.service import RemoteLibrary\n"
+        "from mysearch.client import RemoteClient\n"
         "p = subprocess.Popen([sys.executable, '-m', 'mysearch', '--home', sys.argv[1], 'serve', '--parent',"
         " str(os.getpid())], stderr=subprocess.DEVNULL)\n"
         "print(p.pid, flush=True)\n"
-        "while not RemoteLibrary(sys.argv[1]).available(): time.sleep(0.1)\n"
+        "while not RemoteClient(sys.argv[1]).available(): time.sleep(0.1)\n"
         "os._exit(0)  # like a crash: nobody stops the child\n"
     )
     out = subprocess.run([sys.executable, "-c", parent, str(home)], capture_output=True, text=True, timeout=180)
@@ -524,20 +550,19 @@ def _start_app(qtbot, qapp, home: Path):
     from ui.app import App
 
     i18n.install("en")
-    lib = Library.open(home)
-    app = App(qapp, lib)
+    client = RemoteClient(home, timeout=60.0)
+    app = App(qapp, client)
     qtbot.addWidget(app.window)
     app.show()
-    return app, lib
+    return app, client
 
 
-def _stop_app(qtbot, app, lib) -> None:
+def _stop_app(qtbot, app, client) -> None:
     app.window.status_panel.timer.stop()
     app.shutdown()
     qtbot.waitUntil(lambda: app.runner.busy == 0, timeout=30000)
     app.window.close()
-    assert lib._vectors is None and not lib.lock.held  # the app's process never opened the store
-    lib.close()
+    assert client.owner_pid() != os.getpid()  # the app's process never took the library (nor its store)
 
 
 def _cli(home: Path, *args: str) -> dict:
@@ -568,7 +593,7 @@ def test_app_starts_its_owner_process_and_the_cli_goes_through_it(qtbot, qapp, t
         qtbot.waitUntil(lambda: app.engine is not None, timeout=120000)
         child = app.owner.pid
         assert child and child != os.getpid() and app.owner_pid == child
-        assert lib.lock.holder() == child and not lib.lock.held
+        assert lib.owner_pid() == child
         qtbot.waitUntil(lambda: panel.state.get("phase") in ("embedding", "idle"), timeout=60000)
         qtbot.waitUntil(lambda: panel.problems_button.text() == "1 skipped or failed", timeout=30000)
         assert "files" in panel.counts_label.text()
@@ -618,7 +643,7 @@ def test_app_starts_its_owner_process_and_the_cli_goes_through_it(qtbot, qapp, t
 
 
 def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot, qapp, tmp_path) -> None:
-    from mysearch.service import RemoteLibrary
+    from mysearch.client import RemoteClient
 
     home = tmp_path / "home"
     make_library(home, write_docs(tmp_path / "docs"), index=False).close()
@@ -627,7 +652,7 @@ def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while not RemoteLibrary(home).available() or RemoteLibrary(home).call({"op": "state"})["phase"] != "idle":
+        while not RemoteClient(home).available() or RemoteClient(home).call({"op": "state"})["phase"] != "idle":
             assert watcher.poll() is None and time.monotonic() < deadline, "the watcher did not start"
             time.sleep(0.2)
         app, lib = _start_app(qtbot, qapp, home)
@@ -653,7 +678,7 @@ def test_app_is_a_client_of_a_running_watcher_and_takes_over_when_it_stops(qtbot
 
 
 def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -> None:
-    from mysearch.service import RemoteLibrary
+    from mysearch.client import RemoteClient
     from ui.engine import OwnerProcess
 
     home = tmp_path / "home"
@@ -662,7 +687,7 @@ def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -
     other.start()
     try:
         deadline = time.monotonic() + 120
-        while not RemoteLibrary(home).available():
+        while not RemoteClient(home).available():
             assert other.running() and time.monotonic() < deadline, "the owner did not start"
             time.sleep(0.2)
         app, lib = _start_app(qtbot, qapp, home)
@@ -671,7 +696,7 @@ def test_quitting_leaves_an_owner_the_app_did_not_start(qtbot, qapp, tmp_path) -
             assert app.owner_pid == other.pid and app.owner.pid is None
         finally:
             _stop_app(qtbot, app, lib)
-        assert other.running() and RemoteLibrary(home).available()
+        assert other.running() and RemoteClient(home).available()
     finally:
         other.stop()
 

@@ -151,8 +151,9 @@ def test_app_quits_on_ctrl_q(qtbot, qapp, tmp_path, monkeypatch) -> None:
 
     quit_calls: list[int] = []
     monkeypatch.setattr(App, "quit", lambda self: quit_calls.append(1))  # the real one ends this test run's loop
-    lib = Library.open(tmp_path / "home")
-    app = App(qapp, lib, start_engine=False)
+    from mysearch.client import RemoteClient
+
+    app = App(qapp, RemoteClient(tmp_path / "home"), start_engine=False)
     qtbot.addWidget(app.window)
     try:
         app.show()
@@ -163,7 +164,6 @@ def test_app_quits_on_ctrl_q(qtbot, qapp, tmp_path, monkeypatch) -> None:
     finally:
         app.window.status_panel.timer.stop()
         app.window.close()
-        lib.close()
 
 
 # --- 2. the result menu ----------------------------------------------------------------------------------
@@ -295,15 +295,16 @@ def _sentences(text: str) -> list[str]:
 
 def test_preview_of_a_long_document_shows_each_passage_once_with_its_lines(qtbot, window, hlib) -> None:
     from ui import render
+    from ui.window import _preview
 
     w = window
-    cat = hlib.reader()
+    cat = _catalog(hlib)
     guide = cat.file(paths.to_db(str(hlib.docs / "guide.md")))
     chunks = cat.chunks_of(guide.id)
     assert len(chunks) >= 8  # long enough for neighbours on both sides
     for c in chunks[1:-1]:
         hit = type("Hit", (), {"chunk_id": c.id, "snippet": "", "highlights": []})()
-        before, passage, spans, after = w.engine.preview(hit, "search")
+        before, passage, spans, after = _preview(w.engine, hit, "search")
         assert before and after
         text = _plain(render.preview_html(before, passage, spans, after, markdown=True))
         repeated = [s for s in _sentences(text) if text.count(s) > 1 and passage.count(s) <= 1]
@@ -330,8 +331,15 @@ def test_preview_marks_only_matched_words(qtbot) -> None:
     assert marked.count(render.MARK) == 1 and render.MARK + "word</span>" in marked
 
 
+def _catalog(client):
+    """The test reads what the owner stored (the app itself never opens the catalog)."""
+    from mysearch.catalog import Catalog
+
+    return Catalog(client.home / "catalog.sqlite3", reader=True)
+
+
 def test_snippets_start_and_end_on_word_boundaries(qtbot, window, hlib) -> None:
-    cat = hlib.reader()
+    cat = _catalog(hlib)
     for query in ("settings table schema", "keyword search fusion", "answer model citations", "watch folders"):
         for hit in window.engine.search(query, mode="hybrid", k=10):
             text = " ".join(cat.chunks([hit.chunk_id])[hit.chunk_id].text.split())
@@ -577,6 +585,7 @@ def test_exclude_keeps_one_file_out_even_with_glob_characters_in_its_name(tmp_pa
 def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_path) -> None:
     """A library read and keyword-indexed but not embedded yet (what the owner reports while it builds
     vectors): even results from a hybrid search carry the notice."""
+    from mysearch.client import LocalClient
     from ui import i18n
     from ui.window import MainWindow
 
@@ -587,7 +596,7 @@ def test_results_say_they_are_keyword_only_while_vectors_are_built(qtbot, tmp_pa
         assert status["vectors_pending"] > 0
         hits = lib.search("tomato soup", mode="keyword")
         i18n.install("en")
-        w = MainWindow(lib, engine_ready=False)
+        w = MainWindow(LocalClient(lib), engine_ready=False)
         qtbot.addWidget(w)
         w.show()
         w.status_panel.timer.stop()

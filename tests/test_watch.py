@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli, wait_for
 
 from mysearch.library import Library
-from mysearch.service import IndexService
+from mysearch.owner.loop import IndexService
 
 
 def indexed_paths(lib: Library) -> set[str]:

@@ -216,7 +216,7 @@ def test_save_to_library_keeps_the_extracted_page_and_it_is_indexed(library, int
 
     for k, v in internet.settings().items():
         library.config.set(k, v)
-    path = save_result(library, f"{SITE}/injection", "Zorblat festival tickets")
+    path = save_result(library.config, library.home, f"{SITE}/injection", "Zorblat festival tickets")
     saved = path.read_text("utf-8")
     assert path.parent.name == "Saved pages" and str(path.parent) in library.folders()
     assert saved.startswith(f"<!-- saved from url=(0026){SITE}/injection -->")
@@ -226,7 +226,7 @@ def test_save_to_library_keeps_the_extracted_page_and_it_is_indexed(library, int
     hit = library.search("Zorblat tickets harbour office", k=1)[0]
     assert Path(hit.path) == path and hit.url == f"{SITE}/injection"  # cited as the local copy, address beside
     with pytest.raises(FetchError, match="local network: not fetched"):  # a result's address, not one typed
-        save_result(library, f"http://127.0.0.1:{internet.port}/zorblat")
+        save_result(library.config, library.home, f"http://127.0.0.1:{internet.port}/zorblat")
 
 
 def test_the_model_answers_from_a_page_body_and_cites_its_address(library, internet):

@@ -80,7 +80,7 @@ def test_toggle_follows_the_setting_names_the_service_and_overrides_per_question
     assert str(saved) in wlib.folders()
 
     def indexed() -> bool:
-        hits = w.engine.search("Zorblat lantern Tromsø harbour", "keyword", 5, None)
+        hits = w.engine.search("Zorblat lantern Tromsø harbour", k=5, mode="keyword")
         return any(Path(h.path).parent == saved and h.url == f"{SITE}/zorblat" for h in hits)
 
     qtbot.waitUntil(indexed, timeout=120000)

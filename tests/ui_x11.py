@@ -56,10 +56,11 @@ class Xvfb:
 class AppProcess:
     """``python -m ui HOME`` with the probe on; ``call`` sends one command and returns its reply."""
 
-    def __init__(self, home: Path, env: dict[str, str]) -> None:
+    def __init__(self, home: Path, env: dict[str, str], command: list[str] | None = None) -> None:
+        """``command``: how the app is started (default ``python -m ui HOME``)."""
         self.launched_at = time.time()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ui", str(home)],
+            command or [sys.executable, "-m", "ui", str(home)],
             cwd=REPO, env={**env, "MYSEARCH_UI_PROBE": "1", "PYTHONUNBUFFERED": "1"},
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )

@@ -1,9 +1,8 @@
-"""``python -m ui [HOME]`` opens the app (``mysearch app`` does the same)."""
+"""``python -m ui [HOME]`` opens the app (``mysearch app`` and the installers' launcher start it so)."""
 
 import sys
-from pathlib import Path
 
-from .app import main
+from .app import run
 
 if __name__ == "__main__":  # the indexer's spawned helper processes must not open a second window
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else None))
+    sys.exit(run())

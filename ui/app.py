@@ -24,11 +24,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+
+if TYPE_CHECKING:
+    from mysearch.client import RemoteClient
 
 log = logging.getLogger(__name__)
 
@@ -41,31 +44,31 @@ BUSY_BANNER_S = 2.0  # a foreign process holding the library without answering t
 class App(QObject):
     """The running app: one library, the process that owns it, the window and the tray."""
 
-    def __init__(self, qapp: QApplication, lib: Any, start_engine: bool = True) -> None:
+    def __init__(self, qapp: QApplication, client: RemoteClient, start_engine: bool = True) -> None:
+        """``client``: the library, whose owner this app finds or starts (``start_engine``)."""
         super().__init__()
         from . import theme
-        from .engine import OwnerProcess, RemoteEngine
+        from .engine import OwnerProcess
         from .icon import app_icon
         from .window import MainWindow
         from .worker import Runner
 
-        self.qapp, self.lib = qapp, lib
-        self.engine: Any = None  # a RemoteEngine while an owner answers
-        self.owner = OwnerProcess(lib.home)  # the child this app starts (when it has to)
+        self.qapp, self.client = qapp, client
+        self.engine: RemoteClient | None = None  # the client while an owner answers
+        self.owner = OwnerProcess(client.home)  # the child this app starts (when it has to)
         self.owner_pid: int | None = None  # the process answering now: ours or another
         self.restarts = 0
         self.tray: QSystemTrayIcon | None = None
         self.shown_at: float | None = None
         self.runner = Runner(parent=self)
-        self._client = RemoteEngine(lib)
         self._probing = False
         self._busy_since: float | None = None
         self._ready_at: float | None = None
         self._settings_pending = False
         self._first_run_done = False
         self._warmed = False
-        theme.apply(lib.config.get("ui.theme"))
-        self.window = MainWindow(lib, self.runner, engine_ready=False)
+        theme.apply(client.config.get("ui.theme"))
+        self.window = MainWindow(client, self.runner, engine_ready=False)
         self.window.setWindowIcon(app_icon())
         qapp.setWindowIcon(app_icon())
         self.window.settings_button.clicked.connect(self.open_settings)
@@ -95,8 +98,8 @@ class App(QObject):
         from .engine import probe
 
         self._probing = True
-        lib, client = self.lib, self._client
-        self.runner.submit(lambda: probe(lib, client), done=self._on_probe, failed=self._on_probe_failed)
+        client = self.client
+        self.runner.submit(lambda: probe(client), done=self._on_probe, failed=self._on_probe_failed)
 
     def _on_probe(self, found: tuple[str, int | None]) -> None:
         self._probing = False
@@ -136,7 +139,7 @@ class App(QObject):
     def _ready(self, pid: int) -> None:
         if pid != self.owner.pid and self.owner.proc is not None:
             self.owner.stop()  # ours lost the race for the library to a process started at the same time
-        self.engine, self.owner_pid = self._client, pid
+        self.engine, self.owner_pid = self.client, pid
         self._ready_at = time.monotonic()
         if self._busy_since is not None:
             self._busy_since = None
@@ -147,12 +150,12 @@ class App(QObject):
         engine = self.engine
         if self._settings_pending:
             self._settings_pending = False
-            self.runner.submit(lambda: engine.control("settings_changed"), failed=self.window.show_error)
+            self.runner.submit(engine.settings_changed, failed=self.window.show_error)
         if not self._warmed:  # the owner loads the query model now, not at the first real search
             self._warmed = True
             self.runner.submit(lambda: engine.search("warm up", mode="hybrid", k=1), failed=lambda _e: None)
-        self.lib.config.reload()
-        if not self._first_run_done and not self.lib.folders():
+        self.client.config.reload()
+        if not self._first_run_done and not self.client.folders():
             self._first_run_done = True
             self.first_run()
 
@@ -190,7 +193,7 @@ class App(QObject):
         if self.restarts > RESTART_LIMIT:
             self.window.set_unavailable(self.tr(
                 "The indexer stopped {n} times (last exit code {code}). Details are in {log}."
-            ).format(n=self.restarts, code=code, log=self.lib.home / "logs" / "owner.log"))
+            ).format(n=self.restarts, code=code, log=self.client.home / "logs" / "owner.log"))
             return
         self.window.set_engine(None, self.tr(
             "The indexer stopped unexpectedly (exit code {code}); restarting…").format(code=code))
@@ -212,21 +215,21 @@ class App(QObject):
         dialog.open()
 
     def _add_folders(self, folders: list[str]) -> None:
-        self.lib.add(folders)
-        self._tell_owner(self.engine)
+        if not self.client.add(folders):
+            return
+        self._told_owner()
 
-    def _tell_owner(self, engine: Any) -> None:
-        """Worker thread: the owner re-reads the settings (or will, once it answers)."""
-        if engine is not None:
-            engine.control("settings_changed")
-        else:
+    def _told_owner(self) -> None:
+        """Worker thread, after the client told the owner of new settings: one that is not answering
+        yet (starting) may have read them before, so it is told again once it answers."""
+        if self.engine is None:
             self._settings_pending = True
 
     def open_settings(self) -> None:
         from .settings import SettingsDialog
 
-        self.lib.config.reload()  # a terminal may have changed them
-        dialog = SettingsDialog(self.lib.config, self.window)
+        self.client.config.reload()  # a terminal may have changed them
+        dialog = SettingsDialog(self.client.config, self.window)
         self.settings_dialog = dialog
 
         def finished(result: int) -> None:
@@ -241,11 +244,12 @@ class App(QObject):
             return
         from .settings import apply_settings
 
-        config, engine = self.lib.config, self.engine
+        client = self.client
 
         def work() -> dict[str, Any]:
-            saved = apply_settings(config, changes)
-            self._tell_owner(engine)
+            saved = apply_settings(client.config, changes)
+            client.settings_changed()
+            self._told_owner()
             return saved
 
         self.runner.submit(work, done=self._settings_saved, failed=self.window.show_error)
@@ -312,28 +316,20 @@ class App(QObject):
 def main(home: Path | None = None, argv: list[str] | None = None) -> int:
     """Open the app on this library folder (default: $MYSEARCH_HOME or the user data folder)."""
     started = time.perf_counter()
-    from .compat import guard_none_refcount
+    qapp = _qapp(argv)
 
-    guard_none_refcount()
-    qapp = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    qapp.setApplicationName("mysearch")
-    qapp.setApplicationDisplayName("mysearch")
-    qapp.setDesktopFileName("mysearch")
-
+    from mysearch.client import RemoteClient
     from mysearch.config import default_home
-    from mysearch.library import Library
     from mysearch.logfile import log_to_file
 
     from . import i18n
 
     home = Path(home).expanduser() if home else default_home()
     log_to_file(home, "app")
-    lib = Library.open(home)
-    i18n.install(lib.config.get("ui.language"))
-    app = App(qapp, lib)
-    from .engine import korean_through
-
-    korean_through(app._client)  # this process never loads Kiwi (it would hold the GIL for 1.7 s)
+    client = RemoteClient(home, timeout=60.0)
+    i18n.install(client.config.get("ui.language"))
+    client.korean_from_owner()  # this process never loads Kiwi (it would hold the GIL for 1.7 s)
+    app = App(qapp, client)
     app.show()
     app.shown_at = time.perf_counter() - started
     log.info("window shown %.3f s after start", app.shown_at)
@@ -345,8 +341,60 @@ def main(home: Path | None = None, argv: list[str] | None = None) -> int:
         return qapp.exec()
     finally:
         app.shutdown()
-        lib.close()
+
+
+def check_window(home: Path) -> dict[str, object]:
+    """``mysearch --smoke``'s last step, run as this program: the real main window on ``home``, shown
+    (offscreen when there is no display) without starting an owner; what showed."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from mysearch.client import RemoteClient
+
+    qapp = _qapp(None)
+    app = App(qapp, RemoteClient(home), start_engine=False)
+    try:
+        app.show()
+        deadline = time.monotonic() + 10
+        while not app.window.search_box.isVisible() and time.monotonic() < deadline:
+            qapp.processEvents()
+            time.sleep(0.01)
+        return {"shown": app.window.search_box.isVisible(), "platform": qapp.platformName(),
+                "title": app.window.windowTitle()}
+    finally:
+        app.shutdown()
+        app.window.close()
+        qapp.processEvents()
+
+
+def _qapp(argv: list[str] | None) -> QApplication:
+    from .compat import guard_none_refcount
+
+    guard_none_refcount()
+    qapp = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    qapp.setApplicationName("mysearch")
+    qapp.setApplicationDisplayName("mysearch")
+    qapp.setDesktopFileName("mysearch")
+    return qapp  # type: ignore[return-value]
+
+
+def run(argv: list[str] | None = None) -> int:
+    """The app's entry point (``python -m ui``, ``mysearch-app``; ``mysearch app`` starts it):
+    ``[--home] HOME`` opens the app on that library, ``--check-window HOME`` prints what the smoke test
+    needs to know as one JSON line."""
+    import argparse
+    import json
+
+    p = argparse.ArgumentParser(prog="mysearch-app", description="The mysearch desktop app.")
+    p.add_argument("home", nargs="?", help="library folder (default: $MYSEARCH_HOME or the user data folder)")
+    p.add_argument("--home", dest="home_option", help=argparse.SUPPRESS)
+    p.add_argument("--check-window", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    home = args.home_option or args.home
+    if args.check_window:
+        print(json.dumps(check_window(Path(home)), ensure_ascii=False), flush=True)
+        return 0
+    return main(Path(home) if home else None)
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else None))
+    sys.exit(run())

@@ -64,8 +64,8 @@ class Probe(QObject):
         try:
             if op == "state":
                 state = w.status_panel.state if w.engine_ready else {}
-                _say({"op": op, "visible": w.isVisible(), "engine_ready": w.engine_ready, "query": w.query,
-                      "typed": w.search_box.text(), "results": [h.path for h in w.hits],
+                _say({"op": op, "pid": os.getpid(), "visible": w.isVisible(), "engine_ready": w.engine_ready,
+                      "query": w.query, "typed": w.search_box.text(), "results": [h.path for h in w.hits],
                       "phase": state.get("phase"), "owner_pid": self.app.owner_pid,
                       "child_pid": self.app.owner.pid, "error": w.banner.text(),
                       "focus": bool(w.search_box.hasFocus()), "title": w.windowTitle(),

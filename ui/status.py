@@ -28,6 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mysearch.client import Client
+
+from .engine import MAX_PROBLEMS
 from .reasons import reason_text
 from .worker import Runner
 
@@ -49,9 +52,10 @@ class StatusPanel(QWidget):
     ownerLost = Signal(object)  # a poll could not reach the owner: the exception
     changed = Signal()  # new state or counts from the owner
 
-    def __init__(self, lib: Any, runner: Runner, engine: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: Runner, engine: Client | None, parent: QWidget | None = None) -> None:
+        """``engine``: the library's client while its owner answers, else None."""
         super().__init__(parent)
-        self.lib, self.runner, self.engine = lib, runner, engine
+        self.runner, self.engine = runner, engine
         self.ctl = Runner(max_threads=1, parent=self)  # polls and controls, in order
         self.state: dict[str, Any] = {}
         self.status: dict[str, Any] | None = None
@@ -88,7 +92,7 @@ class StatusPanel(QWidget):
         self._show_state()
         self._show_counts()
 
-    def set_engine(self, engine: Any, offline: str | None = None) -> None:
+    def set_engine(self, engine: Client | None, offline: str | None = None) -> None:
         """``engine`` None: no owner answers now; ``offline`` says why (or "Starting…")."""
         self.engine = engine
         self.offline = offline
@@ -198,7 +202,7 @@ class StatusPanel(QWidget):
         if engine is None:
             return
         self._asking = True
-        self.ctl.submit(engine.status, done=self._on_counts, failed=self._on_counts_failed)
+        self.ctl.submit(lambda: engine.status(MAX_PROBLEMS), done=self._on_counts, failed=self._on_counts_failed)
 
     def _on_counts(self, status: dict[str, Any]) -> None:
         self._asking = False
@@ -231,7 +235,7 @@ class StatusPanel(QWidget):
         pause = not self.state.get("paused")
         self.state = {**self.state, "paused": pause}
         self._show_state()
-        self.ctl.submit(lambda: engine.control("pause" if pause else "resume"), failed=self._lost_if_gone)
+        self.ctl.submit(engine.pause if pause else engine.resume, failed=self._lost_if_gone)
 
     def show_problems(self) -> None:
         st = self.status or {}

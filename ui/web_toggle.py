@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
-from mysearch.library import Library
+from mysearch.client import Client
 
 from .i18n import tr as _t
 
@@ -35,14 +35,14 @@ def web_mark(path: str) -> str:
 
 
 class WebToggle(QToolButton):
-    def __init__(self, lib: Library, window: MainWindow | QWidget) -> None:
+    def __init__(self, client: Client, window: MainWindow | QWidget) -> None:
         super().__init__(window)
-        self.lib = lib
+        self.client = client
         self.window_ = window
         self.cited: list[Any] = []  # the last answer's web citations
         self.setObjectName("web-toggle")
         self.setCheckable(True)
-        self.setChecked(bool(lib.config.get("web.enabled")))
+        self.setChecked(bool(client.config.get("web.enabled")))
         self.menu_ = QMenu(self)
         self.setMenu(self.menu_)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
@@ -53,7 +53,7 @@ class WebToggle(QToolButton):
         self.retranslate()
 
     def service(self) -> str:
-        name = self.lib.config.get("web.provider")
+        name = self.client.config.get("web.provider")
         return PROVIDER_NAMES.get(name, name)
 
     def choice(self) -> bool:
@@ -85,18 +85,11 @@ class WebToggle(QToolButton):
 
     def save(self, url: str, title: str = "") -> None:
         """Fetch and keep the page on the window's worker thread; the owner then indexes it."""
-        from mysearch.web.save import save_result
-
         w = self.window_
-        lib = self.lib
+        client = self.client
 
         def work() -> Any:
-            path = save_result(lib, url, title)
-            engine = getattr(w, "engine", None)
-            if engine is not None:
-                engine.control("settings_changed")  # the Saved pages folder may be new to it
-                engine.control("sync")
-            return path
+            return client.save_result(url, title)
 
         def done(_path: Any) -> None:
             state = getattr(w, "answer_state", None)

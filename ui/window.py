@@ -3,7 +3,7 @@
 Each keystroke runs a keyword search at once (at most one in flight: the latest text wins) and a
 hybrid search once typing pauses for 150 ms; each request carries a sequence number and a response
 for an older request is dropped, so results never jump back to an earlier query.
-Enter (or Ask) streams an answer (``RemoteEngine.ask``: retrieval by the library's owner, generation in
+Enter (or Ask) streams an answer (``Client.ask``: retrieval by the library's owner, generation in
 this process): the sources appear first, then the text token by token; ``[n]`` become links that open
 the cited file at its page; Stop cancels.
 
@@ -13,9 +13,10 @@ query, then (with a tray icon to come back from) hides the window; with no tray 
 nothing, since a hidden window could not be found again. Ctrl+Q quits. Every action has a key
 (``SHORTCUTS``), and each result has a context menu (right click, Menu key or Shift+F10).
 
-Searches go to the process that owns the library
-(``ui.engine``); previews read the catalog read-only. Everything that touches the engine goes through
-``Runner``; this module only reads results.
+Searches, previews and answers' passages come from the process that owns the library, through a
+``mysearch.client.Client`` (``ui.engine``). Everything that touches it goes through ``Runner``; this
+module only shows results. A link opens only a file the window was given as a result, a source or a
+citation (``LinkPolicy``), which the owner found in the index.
 """
 
 from __future__ import annotations
@@ -46,9 +47,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mysearch import paths
+from mysearch.client import Client
 from mysearch.errors import MySearchError
-from mysearch.library import Library
 from mysearch.search import Filters
 
 from . import render
@@ -138,23 +138,19 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        lib: Library,
+        client: Client,
         runner: Runner | None = None,
-        engine: Any = None,
         opener: Opener | None = None,
         engine_ready: bool = True,
     ) -> None:
-        """``engine``: a ``ui.engine.RemoteEngine`` (made for ``lib`` when not given and ``engine_ready``).
+        """``client``: the library (its settings always; searches once ``engine_ready``).
         ``engine_ready=False`` holds searches until ``set_engine`` (the app starts the owner first)."""
         super().__init__()
-        self.lib = lib
+        self.client = client
         self.runner = runner or Runner(parent=self)
-        if engine is None and engine_ready:
-            from .engine import RemoteEngine
-
-            engine = RemoteEngine(lib)
-        self.engine = engine
-        self.links = LinkPolicy(self._is_indexed, opener)
+        self.engine: Client | None = client if engine_ready else None
+        self._given: set[str] = set()  # files the owner gave as results, sources or citations: links may open them
+        self.links = LinkPolicy(self._was_given, opener)
         self.engine_ready = engine_ready
         self.hits: list[Any] = []
         self.query = ""
@@ -197,7 +193,7 @@ class MainWindow(QMainWindow):
         self.settings_button = QPushButton(self)
         top.addWidget(self.search_box, 1)
         top.addWidget(self.ask_button)
-        self.web_toggle = WebToggle(self.lib, self)  # this question to the web or not, and to whom
+        self.web_toggle = WebToggle(self.client, self)  # this question to the web or not, and to whom
         top.addWidget(self.web_toggle)
         top.addWidget(self.settings_button)
         outer.addLayout(top)
@@ -276,7 +272,7 @@ class MainWindow(QMainWindow):
         outer.addWidget(split, 1)
         self.setCentralWidget(central)
 
-        self.status_panel = StatusPanel(self.lib, self.runner, self.engine, self)
+        self.status_panel = StatusPanel(self.runner, self.engine, self)
         self.statusBar().addPermanentWidget(self.status_panel, 1)
         self.status_panel.changed.connect(self._show_notice)
 
@@ -552,6 +548,7 @@ class MainWindow(QMainWindow):
     def _show_hits(self, hits: list[Any], text: str, mode: str) -> None:
         keep = self.hits[self.results.currentRow()].path if 0 <= self.results.currentRow() < len(self.hits) else None
         self.hits = [h for h in hits if h.path not in self._removed]
+        self._given.update(os.path.abspath(h.path) for h in self.hits)
         self.results.blockSignals(True)
         self.results.clear()
         page_word = self.tr("page")
@@ -592,7 +589,7 @@ class MainWindow(QMainWindow):
         if engine is None:
             return
         self.runner.submit(
-            lambda: engine.preview(hit, query),
+            lambda: _preview(engine, hit, query),
             done=lambda parts: self._show_preview(hit, parts),
             failed=lambda exc: None if isinstance(exc, OSError) else self.show_error(exc),
         )
@@ -708,15 +705,12 @@ class MainWindow(QMainWindow):
         return box
 
     def remove_from_index(self, hit: Any) -> None:
-        """Keep the file out of the index (``Library.exclude``) and tell the owner, which rescans; the
-        result leaves the list at once."""
-        lib, engine, path = self.lib, self.engine, hit.path
+        """Keep the file out of the index (``Client.exclude``: the owner rescans); the result leaves the
+        list at once."""
+        client, path = self.client, hit.path
 
         def work() -> str:
-            rule = lib.exclude(path)
-            if engine is not None:
-                engine.control("settings_changed")
-            return rule
+            return client.exclude(path)
 
         self._removed.add(path)
         mode = self._shown[1] or "keyword"
@@ -792,6 +786,7 @@ class MainWindow(QMainWindow):
         kind = type(event).__name__
         if kind == "Sources":
             self._sources = list(event.hits)
+            self._given.update(os.path.abspath(h.path) for h in self._sources)
             self.answer_state.setText(self.tr("Writing the answer…"))
         elif kind == "Stage":
             self.answer_state.setText(self.stage_text(event))
@@ -802,6 +797,7 @@ class MainWindow(QMainWindow):
             self._answer = event.answer
             self._answer_text = event.answer.text
             self._citations = {c.n: c for c in event.answer.citations}
+            self._given.update(os.path.abspath(c.path) for c in event.answer.citations if not c.web)
         if not self._render_timer.isActive():
             self._render_timer.start()
         if kind == "Done":
@@ -901,9 +897,14 @@ class MainWindow(QMainWindow):
             return QUrl(path)
         return file_url(path, page)
 
-    def _is_indexed(self, path: str) -> bool:
-        try:
-            return self.lib.reader().file(paths.to_db(path)) is not None
-        except Exception:  # a lookup failure means: do not open
-            log.exception("cannot check %s", path)
-            return False
+    def _was_given(self, path: str) -> bool:
+        return os.path.abspath(path) in self._given
+
+
+def _preview(client: Client, hit: Any, query: str) -> tuple[list[str], str, list[tuple[int, int]], list[str]]:
+    """Worker thread: the hit's passage with the query's words marked and its neighbours, made by the
+    owner (it has Kiwi loaded: loading it here would hold this process's GIL for a second or two)."""
+    r = client.preview(hit.chunk_id, query)
+    if not r.get("found"):
+        return [], hit.snippet, list(hit.highlights), []
+    return list(r["before"]), str(r["passage"]), [(int(a), int(b)) for a, b in r["spans"]], list(r["after"])

@@ -22,18 +22,28 @@ import queue
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .. import paths, web
+from ..config import Config
 from ..search import Filters, Hit
 from ..sentences import sentence_spans
 from . import citations, pace, prefix, prompt, runtime
 
-if TYPE_CHECKING:
-    from ..library import Library
+
+class Passages(Protocol):
+    """What an answer needs of a library: a ``Library`` in its owner, a ``mysearch.client.Client``
+    anywhere (retrieval through the owner, generation in the asking process)."""
+
+    home: Path
+    config: Config
+
+    def search(self, text: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]: ...
+
+    def chunk_texts(self, chunk_ids: list[int]) -> dict[int, str]: ...
 
 NOT_FOUND = {
     "en": "The indexed files do not answer this question.",
@@ -118,22 +128,20 @@ Event = Sources | Stage | Token | Done
 
 
 def ask(
-    lib: Library,
+    lib: Passages,
     question: str,
     cancel: threading.Event | None = None,
     filters: Filters | None = None,
     attribute: bool = True,
-    retrieve: Callable[[str, int, Filters], list[Hit]] | None = None,
     web_search: bool | None = None,
 ) -> Iterator[Event]:
-    """``retrieve`` replaces the library's own search (the CLI searches through a running app);
-    ``web_search`` overrides ``web.enabled`` for this question (``ask --web`` / ``--no-web``)."""
+    """``web_search`` overrides ``web.enabled`` for this question (``ask --web`` / ``--no-web``)."""
     cancel = cancel or threading.Event()
     cfg = lib.config
     t0 = time.monotonic()
     lang = prompt.question_language(question)
     k = cfg.get("answer.sources")
-    hits = retrieve(question, k, filters or Filters()) if retrieve else lib.search(question, k=k, filters=filters)
+    hits = lib.search(question, k=k, filters=filters or Filters())
     # the web only when the user turned it on; a failure leaves the files' answer standing
     found = web.for_answer(cfg, question, lib.home, enabled=web_search)
     web_hits = found.hits()
@@ -249,11 +257,11 @@ def _complete_sentences(text: str) -> str:
     return text[: spans[-2][1]] if len(spans) > 1 else ""
 
 
-def cache_dir(lib: Library) -> Path:
+def cache_dir(lib: Passages) -> Path:
     return prefix.cache_dir(lib.home)
 
 
-def warm_up(lib: Library, cancel: threading.Event | None = None) -> dict[str, object]:
+def warm_up(lib: Passages, cancel: threading.Event | None = None) -> dict[str, object]:
     """Load the answer model and make the fixed part of the prompt ready now (the app does this after
     its window shows; ``mysearch ask`` while it searches), so the first question costs only its own
     sources and words: read from the state saved by an earlier process (``llm.prefix``), or evaluated
@@ -307,7 +315,7 @@ def _ready_prefix(rt: runtime.Runtime, cancel: threading.Event | None, folder: P
     return "evaluated"
 
 
-def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False) -> list[tuple[Hit, str]]:
+def _relevant(lib: Passages, question: str, hits: list[Hit], ranked: bool = False) -> list[tuple[Hit, str]]:
     """The hits worth showing the model, with their passage text.
 
     A passage in the question's language that contains few of the question's words is left out: on the
@@ -322,13 +330,12 @@ def _relevant(lib: Library, question: str, hits: list[Hit], ranked: bool = False
     compete with files for the same places rather than lengthening the prompt (each extra source cost
     about 100 prompt tokens, i.e. a second of first-token time on a laptop CPU; benchmarks/bench_web.py).
     """
-    chunks = lib.reader().chunks([h.chunk_id for h in hits if h.chunk_id >= 0])
+    chunks = lib.chunk_texts([h.chunk_id for h in hits if h.chunk_id >= 0])
     asked = citations.content_words(question)
     lang = prompt.question_language(question)
     out = []
     for h in hits:
-        row = chunks.get(h.chunk_id)
-        text = row.text if row else h.snippet
+        text = chunks.get(h.chunk_id) or h.snippet
         same_language = prompt.question_language(text) == lang
         coverage = len(asked & citations.content_words(text)) / len(asked) if asked else 1.0
         if coverage >= MIN_QUESTION_COVERAGE or not same_language:

@@ -18,7 +18,6 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import saved_pages
 from ..config import Config
@@ -26,9 +25,6 @@ from ..saved_pages import FetchError
 from ..sources.base import ExtractionError
 from . import fetch as fetching
 from . import limits, pages
-
-if TYPE_CHECKING:
-    from ..library import Library
 
 SAVE_TIMEOUT_S = 20.0
 SAVE_MAX_BYTES = 20 * 2**20  # a page kept on purpose may be larger than one read for an answer
@@ -77,11 +73,11 @@ def save_page(cfg: Config, home: Path, url: str, title: str = "", *, asked: bool
     return target
 
 
-def save_result(lib: Library, url: str, title: str = "") -> Path:
+def save_result(cfg: Config, home: Path, url: str, title: str = "") -> Path:
     """Store a web result's page (the app's "Save to library") and make sure that folder is indexed."""
-    target = save_page(lib.config, lib.home, url, title, asked=False)
-    folder = str(saved_pages.saved_pages_folder(lib.home))
-    folders = lib.folders()
+    target = save_page(cfg, home, url, title, asked=False)
+    folder = str(saved_pages.saved_pages_folder(home))
+    folders = list(cfg.get("folders"))
     if folder not in folders:
-        lib.config.set("folders", [*folders, folder])
+        cfg.set("folders", [*folders, folder])
     return target

@@ -37,7 +37,7 @@ def _xvfb() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("could not start Xvfb")
 
 
-def _user(root: str, display: str, *cmd: str, **kw) -> subprocess.Popen:  # noqa: ANN003
+def _user(root: str, display: str, *cmd: str, **kw) -> subprocess.Popen:
     env = ["HOME=/home/tester", "PATH=/usr/bin:/bin", "LANG=C.UTF-8", f"DISPLAY={display}",
            "MYSEARCH_UI_PROBE=1", "PYTHONUNBUFFERED=1"]
     return subprocess.Popen(["chroot", "--userspec=tester:tester", root, "env", "-i", *env, *cmd],
