@@ -172,7 +172,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting(
         "search.extra_weight",
         float,
-        0.5,
+        1.0,
         "Weight of each extra embedding model's ranking in the fused result.",
         range=Range(0, 100),
     ),

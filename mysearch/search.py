@@ -62,7 +62,9 @@ KEYWORD_ZEROS_BELOW = math.inf
 DENSE_FLOOR: dict[str, float] = {"multilingual-e5-small": 0.825, "all-minilm-l6-v2": 0.302}  # XQuAD p99
 DENSE_FLOOR_KOREAN: dict[str, float] = {"multilingual-e5-small": 0.853}  # KorQuAD p99
 DENSE_MARGIN = 1.0
-PREFIX_MIN = 2  # shortest last word matched as a prefix while typing
+PREFIX_MIN = 4  # shortest last word matched as a prefix while typing: 2-3 letters narrow nothing down, and
+# their FTS5 prefix queries (every term that starts so, each ranked) were the slowest keystrokes: at 100k
+# chunks keyword p95 119 ms with 2, 82 ms with 3, 64 ms with 4 (in-process, benchmarks/bench_ui.py queries)
 
 _PHRASE = re.compile(r'"([^"]+)"')
 _SPACE = re.compile(r"\s+")
@@ -312,7 +314,7 @@ class Searcher:
         keyword_weight: float = 1.0,
         dense_weight: float = 1.0,
         fusion: str = "score",
-        extra_weight: float = 0.5,
+        extra_weight: float = 1.0,
     ) -> None:
         self.catalog = catalog
         self._embedder = embedder
@@ -502,7 +504,11 @@ class Searcher:
         return out, found, tiers
 
     def _near(self, query: Query, scores: dict[int, float]) -> dict[int, float]:
-        """The top NEAR_FILES re-ordered by fused score plus NEAR_WEIGHT x term proximity (near_rerank)."""
+        """The top NEAR_FILES re-ordered by fused score plus NEAR_WEIGHT x term proximity (near_rerank),
+        for Korean queries: on held-out folds it gained KorQuAD +0.0048 +- 0.0012 and nothing on XQuAD
+        (-0.0009 +- 0.0019: its English gain on the whole dev set was fitted; docs/retrieval.md)."""
+        if not tok.is_korean(query.text):
+            return scores
         top = sorted(scores, key=lambda c: -scores[c])[:NEAR_FILES]
         if len(top) < 2 or len(query.terms) < 2:
             return scores
