@@ -112,6 +112,20 @@ def test_answer_metrics_on_known_items():
     assert s["first_token_ms_p50"] == 2000.0
 
 
+def test_near_miss_questions_are_scored_apart():
+    def item(gold: bool, distractor: bool, abstained: bool = False) -> dict:
+        return {"answerable": True, "abstained": abstained, "contains_gold": gold, "cites_gold": gold,
+                "retrieved_gold": True, "distractors": ["November 2024"], "contains_distractor": distractor}
+
+    items = [item(True, False), item(True, False), item(False, True), item(True, True), item(False, False, True),
+             {"answerable": True, "abstained": False, "contains_gold": True, "cites_gold": True,
+              "retrieved_gold": True}]  # an ordinary question: not a near miss
+    near = summarize(items, "hand-made", True)["near_miss"]
+    assert near == {"asked": 5, "answered": 4, "right_fact_of_answered": 0.5, "wrong_fact_of_answered": 0.25,
+                    "both_of_answered": 0.25}
+    assert "near_miss" not in summarize(items[-1:], "plain", True)
+
+
 def test_restating_the_question_does_not_make_an_invented_answer_supported():
     # the dev-set case: the question's words restated, then an answer lifted from the prompt's example
     source = {1: "Complexity classes such as RP, BPP, PP, BQP, MA and PH lie between P and PSPACE."}

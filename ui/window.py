@@ -708,6 +708,7 @@ class MainWindow(QMainWindow):
         """Keep the file out of the index (``Client.exclude``: the owner rescans); the result leaves the
         list at once."""
         client, path = self.client, hit.path
+        self._given.discard(os.path.abspath(path))  # out of the index: no longer a file links may open
 
         def work() -> str:
             return client.exclude(path)

@@ -5,6 +5,11 @@ The paragraphs of some articles are written out as files and indexed; questions 
 so the right reply is an abstention). An answer "contains the gold answer" when the normalised gold
 text appears in the normalised answer (SQuAD's normalisation, with spaces also removed for Korean,
 whose particles attach to the answer).
+
+A question may carry ``distractors``: another fact of the same type in the same passage (the service date
+beside the next due date, a policy number beside a confirmation number). Such near-miss questions are
+scored apart (``near_miss``): among those answered, how often the answer gives the right fact alone, the
+wrong one alone, or both (``benchmarks/data/near_miss_*.json``).
 """
 
 from __future__ import annotations
@@ -98,6 +103,7 @@ def run(
                     done = event.answer
             assert done is not None
             golds = [x["text"] for x in qa["answers"]]
+            distractors = list(qa.get("distractors") or [])
             cited = [Path(c.path).name for c in done.citations]
             item = {
                 "id": qa.get("id"),
@@ -108,6 +114,8 @@ def run(
                 "raw": done.raw,
                 "abstained": done.abstained,
                 "contains_gold": doc is not None and not done.abstained and contains(done.text, golds),
+                "distractors": distractors,
+                "contains_distractor": bool(distractors) and not done.abstained and contains(done.text, distractors),
                 "cites_gold": doc is not None and doc in cited,
                 "retrieved_gold": doc is not None and doc in [Path(h.path).name for h in done.hits],
                 "cited": cited,
@@ -137,6 +145,18 @@ def summarize(items: list[dict], name: str, attribute: bool) -> dict[str, object
     ttft = [x["first_token_ms"] for x in items if x.get("first_token_ms") is not None]
     tps = [x["tokens_per_s"] for x in items if x.get("tokens_per_s")]
     prompt = [x["prompt_tokens"] for x in items if x.get("prompt_tokens") is not None]
+    near = [x for x in answered if x.get("distractors")]
+
+    def share(xs: list) -> float:
+        return round(len(xs) / len(near), 3) if near else 0.0
+
+    near_miss = {
+        "asked": sum(1 for x in ans if x.get("distractors")),
+        "answered": len(near),
+        "right_fact_of_answered": share([x for x in near if x["contains_gold"] and not x["contains_distractor"]]),
+        "wrong_fact_of_answered": share([x for x in near if x["contains_distractor"] and not x["contains_gold"]]),
+        "both_of_answered": share([x for x in near if x["contains_gold"] and x["contains_distractor"]]),
+    }
     return {
         "dataset": name,
         "attribution": attribute,
@@ -151,5 +171,6 @@ def summarize(items: list[dict], name: str, attribute: bool) -> dict[str, object
         "first_token_ms_p95": round(percentile(ttft, 95), 1) if ttft else None,
         "tokens_per_s_p50": round(percentile(tps, 50), 1) if tps else None,
         "prompt_tokens_p50": round(percentile(prompt, 50), 1) if prompt else None,
+        **({"near_miss": near_miss} if near_miss["asked"] else {}),
         "items": items,
     }
