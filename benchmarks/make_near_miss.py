@@ -4,6 +4,9 @@ each of its two facts, so a model that always takes the first (or the last) one 
 
     .venv/bin/python benchmarks/make_near_miss.py benchmarks/data
     .venv/bin/mysearch eval-answers benchmarks/data/near_miss_en.json --articles 15 --questions 30 --unanswerable 0
+
+``cross_en_over_ko.json`` asks the Korean notes in English and ``cross_ko_over_en.json`` the English notes in
+Korean (the answer must come in the question's language: ``eval-answers`` reports ``in_question_language``).
 """
 
 import json
@@ -113,6 +116,89 @@ KO = [
 ]
 
 
+# Cross-language: each note of one language asked in the other, with the fact as the note writes it first
+# and as an answer in the question's language may write it (dates, amounts, names written out)
+EN_QUESTIONS_FOR_KO = [  # the Korean notes (KO), in order: two English questions each
+    [("When was the boiler last serviced?", ["2023년 11월 2일", "2 November 2023", "November 2, 2023"],
+      ["2024년 11월", "November 2024"]),
+     ("When is the next boiler service due?", ["2024년 11월", "November 2024"],
+      ["2023년 11월 2일", "2 November 2023", "November 2, 2023"])],
+    [("What is the car insurance policy number?", ["PLC-448213"], ["RC-90177"]),
+     ("What is the rental car booking number for the Jeju trip?", ["RC-90177"], ["PLC-448213"])],
+    [("When was my last dental check-up?", ["3월 14일", "14 March", "March 14"], ["5월 9일", "9 May", "May 9"]),
+     ("When is the scaling appointment?", ["5월 9일", "9 May", "May 9"], ["3월 14일", "14 March", "March 14"])],
+    [("How much is the monthly rent?", ["85만", "850,000"], ["1,000만", "10,000,000", "10 million"]),
+     ("How much was the deposit paid at signing?", ["1,000만", "10,000,000", "10 million"], ["85만", "850,000"])],
+    [("Who inspected the roof?", ["김서연", "Kim Seo-yeon", "Kim Seoyeon"], ["박준호", "Park Jun-ho", "Park Junho"]),
+     ("Who repaired the roof?", ["박준호", "Park Jun-ho", "Park Junho"], ["김서연", "Kim Seo-yeon", "Kim Seoyeon"])],
+    [("When does Minji's passport expire?", ["2027년 6월 30일", "30 June 2027", "June 30, 2027"],
+      ["2026년 1월 12일", "12 January 2026", "January 12, 2026"]),
+     ("When does Junseo's passport expire?", ["2026년 1월 12일", "12 January 2026", "January 12, 2026"],
+      ["2027년 6월 30일", "30 June 2027", "June 30, 2027"])],
+    [("What is the Wi-Fi password?", ["maple-river-42"], ["Qx7-harbor"]),
+     ("What is the router admin password?", ["Qx7-harbor"], ["maple-river-42"])],
+    [("What time does the train to Busan leave?", ["7시 42분", "7:42"], ["6시 15분", "6:15", "18:15"]),
+     ("What time does the train back from Busan leave?", ["6시 15분", "6:15", "18:15"], ["7시 42분", "7:42"])],
+    [("What is the bike frame serial number?", ["WTU-5531-K"], ["8164"]),
+     ("What is the bike lock code?", ["8164"], ["WTU-5531-K"])],
+    [("When does the second semester start?", ["8월 26일", "26 August", "August 26"],
+      ["10월 17일", "17 October", "October 17"]),
+     ("When does the parent consultation week start?", ["10월 17일", "17 October", "October 17"],
+      ["8월 26일", "26 August", "August 26"])],
+    [("What was the electricity meter reading in January?", ["18,402"], ["20,117"]),
+     ("What was the electricity meter reading in July?", ["20,117"], ["18,402"])],
+    [("When was the apple tree planted?", ["2019"], ["2021"]),
+     ("When was the pear tree planted?", ["2021"], ["2019"])],
+    [("Who is my family doctor?", ["이정민", "Lee Jeong-min", "Lee Jungmin"],
+      ["최현우", "Choi Hyun-woo", "Choi Hyunwoo"]),
+     ("Who is the cardiologist I was referred to?", ["최현우", "Choi Hyun-woo", "Choi Hyunwoo"],
+      ["이정민", "Lee Jeong-min", "Lee Jungmin"])],
+    [("When was the laptop bought?", ["2024년 2월 3일", "3 February 2024", "February 3, 2024"],
+      ["2026년 2월 3일", "3 February 2026", "February 3, 2026"]),
+     ("When does the laptop warranty end?", ["2026년 2월 3일", "3 February 2026", "February 3, 2026"],
+      ["2024년 2월 3일", "3 February 2024", "February 3, 2024"])],
+    [("Where is the wedding ceremony held?", ["명동성당", "Myeongdong Cathedral"],
+      ["호수호텔", "Lake Hotel", "Hosu Hotel"]),
+     ("Where is the wedding reception?", ["호수호텔", "Lake Hotel", "Hosu Hotel"],
+       ["명동성당", "Myeongdong Cathedral"])],
+]
+KO_QUESTIONS_FOR_EN = [  # the English notes (EN), in order: two Korean questions each
+    [("보일러를 마지막으로 점검한 날은 언제인가?", ["2 November 2023", "2023년 11월 2일"],
+      ["November 2024", "2024년 11월"]),
+     ("다음 보일러 점검 예정일은 언제인가?", ["November 2024", "2024년 11월"], ["2 November 2023", "2023년 11월 2일"])],
+    [("자동차 보험 증권번호는 무엇인가?", ["PLC-448213"], ["RC-90177"]),
+     ("리옹 여행 렌터카 예약번호는 무엇인가?", ["RC-90177"], ["PLC-448213"])],
+    [("지난 치과 검진은 언제였나?", ["14 March", "3월 14일"], ["9 May", "5월 9일"]),
+     ("치위생사 예약은 언제인가?", ["9 May", "5월 9일"], ["14 March", "3월 14일"])],
+    [("월세는 얼마인가?", ["1,250"], ["3,750"]),
+     ("계약할 때 낸 보증금은 얼마인가?", ["3,750"], ["1,250"])],
+    [("지붕을 점검한 사람은 누구인가?", ["Dana Ortiz", "다나 오르티스"], ["Milo Brandt", "마일로 브란트"]),
+     ("지붕을 수리한 사람은 누구인가?", ["Milo Brandt", "마일로 브란트"], ["Dana Ortiz", "다나 오르티스"])],
+    [("안나의 여권은 언제 만료되나?", ["30 June 2027", "2027년 6월 30일"], ["12 January 2026", "2026년 1월 12일"]),
+     ("벤의 여권은 언제 만료되나?", ["12 January 2026", "2026년 1월 12일"], ["30 June 2027", "2027년 6월 30일"])],
+    [("와이파이 비밀번호는 무엇인가?", ["maple-river-42"], ["Qx7-harbor"]),
+     ("공유기 관리자 비밀번호는 무엇인가?", ["Qx7-harbor"], ["maple-river-42"])],
+    [("빈으로 가는 기차는 몇 시에 출발하나?", ["07:42", "7시 42분"], ["18:15", "6시 15분"]),
+     ("빈에서 돌아오는 기차는 몇 시에 출발하나?", ["18:15", "6시 15분"], ["07:42", "7시 42분"])],
+    [("자전거 프레임 일련번호는 무엇인가?", ["WTU-5531-K"], ["8164"]),
+     ("자전거 자물쇠 번호는 무엇인가?", ["8164"], ["WTU-5531-K"])],
+    [("가을 학기는 언제 시작하나?", ["4 September", "9월 4일"], ["17 October", "10월 17일"]),
+     ("학부모 상담의 날은 언제인가?", ["17 October", "10월 17일"], ["4 September", "9월 4일"])],
+    [("1월 전기 계량기 검침값은 얼마였나?", ["18,402"], ["20,117"]),
+     ("7월 전기 계량기 검침값은 얼마였나?", ["20,117"], ["18,402"])],
+    [("사과나무는 언제 심었나?", ["2019"], ["2021"]),
+     ("배나무는 언제 심었나?", ["2021"], ["2019"])],
+    [("내 주치의는 누구인가?", ["Lena Weiss", "레나 바이스"], ["Omar Haddad", "오마르 하다드"]),
+     ("의뢰받은 심장내과 의사는 누구인가?", ["Omar Haddad", "오마르 하다드"], ["Lena Weiss", "레나 바이스"])],
+    [("노트북은 언제 샀나?", ["3 February 2024", "2024년 2월 3일"], ["3 February 2026", "2026년 2월 3일"]),
+     ("노트북 보증은 언제 끝나나?", ["3 February 2026", "2026년 2월 3일"], ["3 February 2024", "2024년 2월 3일"])],
+    [("결혼식 예식은 어디에서 하나?", ["St. Mary's church", "St Mary", "세인트 메리", "성 마리아"],
+      ["Lakeside Hotel", "레이크사이드"]),
+     ("피로연은 어디에서 하나?", ["Lakeside Hotel", "레이크사이드"],
+       ["St. Mary's church", "St Mary", "세인트 메리", "성 마리아"])],
+]
+
+
 def squad(notes: list, lang: str) -> dict:
     data = []
     for i, (title, text, qas) in enumerate(notes):
@@ -127,8 +213,24 @@ def squad(notes: list, lang: str) -> dict:
     return {"version": "near-miss-1", "data": data}
 
 
+def cross(notes: list, questions: list, lang: str) -> dict:
+    """The notes asked in the other language: every accepted form of the fact counts, the note's first."""
+    data = []
+    for i, ((title, text, _), qas) in enumerate(zip(notes, questions, strict=True)):
+        for q, golds, others in qas:
+            assert golds[0] in text and others[0] in text, (q, golds[0])
+        data.append({"title": title, "paragraphs": [{"context": text, "qas": [
+            {"id": f"cross-{lang}-{i:02d}-{j}", "question": q,
+             "answers": [{"text": g, "answer_start": text.find(g)} for g in golds], "distractors": others}
+            for j, (q, golds, others) in enumerate(qas)]}]})
+    return {"version": "near-miss-cross-1", "data": data}
+
+
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     for lang, notes in (("en", EN), ("ko", KO)):
         text = json.dumps(squad(notes, lang), ensure_ascii=False, indent=1)
         (out / f"near_miss_{lang}.json").write_text(text + "\n", "utf-8")
+    for name, notes, questions in (("en_over_ko", KO, EN_QUESTIONS_FOR_KO), ("ko_over_en", EN, KO_QUESTIONS_FOR_EN)):
+        text = json.dumps(cross(notes, questions, name), ensure_ascii=False, indent=1)
+        (out / f"cross_{name}.json").write_text(text + "\n", "utf-8")

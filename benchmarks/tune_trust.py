@@ -9,9 +9,11 @@ largest over all dev sets), with tiers and the few-hit standardisation on.
 EVAL_HOME is a library built by `mysearch eval DATASET`. Each side's ranking is computed once per query
 (cached), then the whole search path runs for each variant of the rules in ``mysearch.search``: exact
 matches first (EXACT_TIERS), the standardisation of a keyword side with few hits (KEYWORD_ZEROS_BELOW)
-and the floor under meaning-only hits (DENSE_FLOOR, DENSE_MARGIN). Three sets are scored for each:
-the dataset's own queries (hybrid nDCG@10), strings that occur in one document only (exact file at rank
-1, ``mysearch.exact_eval``) and made-up words (share with no result). It also prints, per embedding
+the floor under meaning-only hits (DENSE_FLOOR, DENSE_MARGIN) and the least share of the query that a
+keyword match must hold (KEYWORD_COVERAGE). Four sets are scored for each: the dataset's own queries
+(hybrid and keyword nDCG@10), strings that occur in one document only (exact file at rank 1,
+``mysearch.exact_eval``), made-up words and off-topic questions (share with no result; the off-topic
+questions on their calibration half and their scored half). It also prints, per embedding
 model, the similarity of the best chunk for made-up words and for the dataset's queries, and of the
 relevant document, so the floor is chosen from the measured distributions. Prints one JSON object.
 """
@@ -68,7 +70,8 @@ def main() -> None:
     exact = exact_eval.exact_queries(ds.docs, 300)
     calibration = exact_eval.made_up_words(ds.docs, 300, seed=0, korean=korean)  # the floor comes from these
     made_up = exact_eval.made_up_words(ds.docs, 300, seed=1, korean=korean)  # and is scored on others
-    log(f"{len(qids)} queries, {len(exact)} exact, {len(made_up)} made up")
+    off_topic = {seed: exact_eval.off_topic_questions(ds.docs, 300, seed=seed, korean=korean) for seed in (0, 1)}
+    log(f"{len(qids)} queries, {len(exact)} exact, {len(made_up)} made up, {len(off_topic[1])} off-topic")
 
     # similarity distributions, per model
     models = [m for name, m, w in searcher.weights(search.Query.parse(ds.queries[qids[0]])) if name == "dense"]
@@ -112,10 +115,16 @@ def main() -> None:
                 hits = searcher.search(x.text, k=10)
                 first += bool(hits) and doc_of_file.get(hits[0].file_id) == x.doc
             empty = sum(not searcher.search(w, k=10) for w in made_up)
+            off = {seed: sum(not searcher.search(q, k=10) for q in qs) / max(1, len(qs))
+                   for seed, qs in off_topic.items()}
             return {
                 "ndcg@10": round(total / len(qids), 4),
+                "keyword_ndcg@10": round(sum(ndcg_at_k([doc_of_file.get(h.file_id) for h in searcher.search(
+                    ds.queries[qid], k=10, mode="keyword")], ds.qrels[qid], 10) for qid in qids) / len(qids), 4),
                 "exact@1": round(first / len(exact), 4),
                 "made_up_empty": round(empty / len(made_up), 4),
+                "off_topic_empty_calibration": round(off[0], 4),
+                "off_topic_empty": round(off[1], 4),
             }
         finally:
             for k, v in saved.items():
@@ -139,6 +148,11 @@ def main() -> None:
             variants[f"tiers + zeros {'always' if zeros > 10 else 'below 10'} + floor {fixed}"] = {
                 "EXACT_TIERS": True, "KEYWORD_ZEROS_BELOW": zeros, **_floor(fixed),
             }
+    no_higher = {"DENSE_FLOOR_UNSUPPORTED": {}, "DENSE_FLOOR_UNSUPPORTED_KOREAN": {}}
+    variants["shipped, coverage 0, no higher floor"] = {"KEYWORD_COVERAGE": 0.0, **no_higher}
+    variants["shipped, coverage 0.5, no higher floor"] = {"KEYWORD_COVERAGE": 0.5, **no_higher}
+    for c in (0.0, 0.3, 0.4, 0.5, 0.6):  # the rules as shipped, with a keyword match's least share
+        variants[f"shipped + keyword coverage {c}"] = {"KEYWORD_COVERAGE": c}
     if only:
         variants = {k: v for k, v in variants.items() if k in only or k.startswith("before") and "before" in only}
     results = {}

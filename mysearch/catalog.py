@@ -431,7 +431,15 @@ class Catalog:
         q = f"SELECT rowid, body FROM chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})"
         return {r[0]: r[1].split() for r in self.db.execute(q, ids)} if ids else {}
 
-    def term_idf(self, terms: Iterable[str]) -> dict[str, float]:
+    def keyword_fields(self, ids: Iterable[int]) -> dict[int, tuple[set[str], set[str]]]:
+        """Each chunk's keyword tokens (body and title) and Korean bigrams, as sets: which of a query's
+        words a chunk holds (search.Searcher.weak_keyword)."""
+        ids = list(ids)
+        q = f"SELECT rowid, body, title, grams FROM chunks_fts WHERE rowid IN ({','.join('?' * len(ids))})"
+        rows = self.db.execute(q, ids) if ids else []
+        return {r[0]: (set(r[1].split()) | set((r[2] or "").split()), set((r[3] or "").split())) for r in rows}
+
+    def term_idf(self, terms: Iterable[str], col: str = "body") -> dict[str, float]:
         """BM25's inverse document frequency of each term, over all chunks, from the keyword index's own
         vocabulary (a temporary fts5vocab view on this connection: nothing is stored)."""
         terms = list(dict.fromkeys(terms))
@@ -443,8 +451,8 @@ class Catalog:
             )
             self._vocab = True
         n = self.chunk_count()
-        q = f"SELECT term, doc FROM temp.chunks_vocab WHERE col = 'body' AND term IN ({','.join('?' * len(terms))})"
-        docs = dict(self.db.execute(q, terms).fetchall())
+        q = f"SELECT term, doc FROM temp.chunks_vocab WHERE col = ? AND term IN ({','.join('?' * len(terms))})"
+        docs = dict(self.db.execute(q, [col, *terms]).fetchall())
         return {t: math.log(1 + (n - docs.get(t, 0) + 0.5) / (docs.get(t, 0) + 0.5)) for t in terms}
 
     def chunks_of(self, file_id: int) -> list[ChunkRow]:

@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     ea.add_argument("--articles", type=int, default=10, help="articles whose paragraphs are indexed")
     ea.add_argument("--questions", type=int, default=40, help="answerable questions asked")
     ea.add_argument("--unanswerable", type=int, default=20, help="questions from articles not indexed")
+    ea.add_argument("--neighbours", type=int, default=0,
+                    help="questions about paragraphs held back from the indexed articles (unanswerable)")
     ea.add_argument("--no-attribution", action="store_true", help="trust only the citations the model writes")
     ea.add_argument("--seed", type=int, default=0, help="seed for choosing the articles and questions")
     ea.add_argument("--details", metavar="FILE",
@@ -182,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--mode", action="append", choices=("keyword", "dense", "hybrid"),
                    help="which search to measure (repeatable; default: all three)")
     e.add_argument("--exact", action="store_true",
-                   help="also measure strings found in one document only (exact file at rank 1) and made-up words")
+                   help="also measure strings found in one document only (exact file at rank 1), made-up words "
+                   "and off-topic questions (no result)")
     e.add_argument("--exact-docs", type=int, default=300, help="documents the --exact strings are taken from")
 
     sub.add_parser("repl", help="index, then an interactive search prompt")
@@ -714,6 +717,7 @@ def cmd_eval_answers(lib, args) -> int:
             unanswerable=args.unanswerable,
             attribute=not args.no_attribution,
             seed=args.seed,
+            neighbours=args.neighbours,
             progress=None if args.json else lambda line: print(line, file=sys.stderr),
             details=details,
         )
@@ -803,7 +807,9 @@ def cmd_eval(lib, args) -> int:
             )
         if "exact" in result:
             x, empty = result["exact"][mode], result["made_up_no_results"][mode]
-            line += f"  exact file at rank 1 {x['at_1']:.3f}  made-up words with no result {empty:.3f}"
+            off = result["off_topic_no_results"][mode]
+            line += (f"  exact file at rank 1 {x['at_1']:.3f}  no result: made-up words {empty:.3f},"
+                     f" off-topic questions {off:.3f}")
         print(line)
     return 0
 

@@ -190,15 +190,18 @@ def run_folder(
 
 
 def exact_sets(lib, docs, key_of, name_of, modes, k, n) -> dict[str, object]:
-    """"exact file at rank 1" per mode and kind of string, and the share of made-up words with no result."""
+    """"exact file at rank 1" per mode and kind of string, and the share of made-up words and of off-topic
+    questions with no result."""
     from . import exact_eval
     from . import tokens as tok
 
     queries = exact_eval.exact_queries(docs, n)
     korean = sum(tok.is_korean(t[:500]) for t in docs.values()) > len(docs) / 2
     made_up = exact_eval.made_up_words(docs, n, seed=1, korean=korean)  # seed 0 set the floors (tune_trust.py)
+    off_topic = exact_eval.off_topic_questions(docs, n, seed=1, korean=korean)  # seed 0's set the floors
     exact: dict[str, object] = {"queries": len(queries)}
     empty: dict[str, object] = {"queries": len(made_up), "words": made_up[:5]}
+    off: dict[str, object] = {"queries": len(off_topic), "questions": off_topic[:5]}
     for mode in modes:
         by_kind: dict[str, list[int]] = {}
         misses = []
@@ -216,4 +219,6 @@ def exact_sets(lib, docs, key_of, name_of, modes, k, n) -> dict[str, object]:
         }
         nothing = [not lib.search(w, k=k, mode=mode) for w in made_up]
         empty[mode] = round(sum(nothing) / len(nothing), 4) if nothing else 0.0
-    return {"exact": exact, "made_up_no_results": empty}
+        nothing = [not lib.search(q, k=k, mode=mode) for q in off_topic]
+        off[mode] = round(sum(nothing) / len(nothing), 4) if nothing else 0.0
+    return {"exact": exact, "made_up_no_results": empty, "off_topic_no_results": off}

@@ -62,6 +62,19 @@ KEYWORD_ZEROS_BELOW = math.inf
 DENSE_FLOOR: dict[str, float] = {"multilingual-e5-small": 0.825, "all-minilm-l6-v2": 0.302}  # XQuAD p99
 DENSE_FLOOR_KOREAN: dict[str, float] = {"multilingual-e5-small": 0.853}  # KorQuAD p99
 DENSE_MARGIN = 1.0
+# When no file holds a good share of the query's words (every keyword match is weak, below), the library
+# probably lacks the subject, and meaning-only files could be made to clear a higher floor (the 99th
+# percentile for off-topic questions, exact_eval.off_topic_questions: e5 0.834, MiniLM 0.447 on XQuAD, e5
+# 0.858 on KorQuAD). Measured with tune_trust.py it costs too much: off (empty) until a trigger holds.
+DENSE_FLOOR_UNSUPPORTED: dict[str, float] = {}
+DENSE_FLOOR_UNSUPPORTED_KOREAN: dict[str, float] = {}
+# A file found by keyword whose chunk holds words worth under KEYWORD_COVERAGE of the query's keyword weight
+# (BM25 idf; a word in no file weighs the most) can be kept only if the meaning side vouches for it, as a
+# file found by meaning alone ("where can I get a dishwasher" matches every file holding "get"). Measured
+# through benchmarks/tune_trust.py (docs/retrieval.md): at 0.5 off-topic questions with no result went
+# 0.51 -> 0.92 on XQuAD with nDCG held, but KorQuAD lost 0.015 (0.9909 -> 0.973; 0.004 at 0.3): off (0)
+# until it holds in both languages.
+KEYWORD_COVERAGE = 0.0
 PREFIX_MIN = 4  # shortest last word matched as a prefix while typing: 2-3 letters narrow nothing down, and
 # their FTS5 prefix queries (every term that starts so, each ranked) were the slowest keystrokes: at 100k
 # chunks keyword p95 119 ms with 2, 82 ms with 3, 64 ms with 4 (in-process, benchmarks/bench_ui.py queries)
@@ -451,16 +464,17 @@ class Searcher:
         method = fuse_scores if self.fusion == "score" else fuse
         scores, found = method(sides, files)
         if not query.phrases:  # a chunk holding the quoted phrase is plausible whatever its similarity
+            weak = self.weak_keyword(query, scores, found)
             korean = tok.is_korean(query.text)
-            # across languages: a Korean query's English files; an English query's Korean files when the
-            # query is a question or phrase (3+ words) or one of its words is in the library: one or two
-            # made-up Latin words have no keyword hit anywhere and no meaning to carry across
+            # across languages: a query's files in the other language when the query is a question or
+            # phrase (3+ words) or one of its words is in the library: one or two made-up words have no
+            # keyword hit anywhere and no meaning to carry across (Korean ones too: KorQuAD's chunks that
+            # are mostly Latin, track lists and titles, let every Hangul made-up word through)
             meaning_only = [cid for cid in scores if "keyword" not in found.get(cid, [])]
-            known = (korean or len(query.text.split()) >= 3
-                     or any("keyword" in how for how in found.values()))
+            known = len(query.text.split()) >= 3 or any("keyword" in how for how in found.values())
             other_language = {cid for cid, row in self.catalog.chunks(meaning_only).items()
                               if tok.is_korean(row.text) != korean} if known else set()
-            scores = drop_unlikely(scores, found, sides, files, korean, other_language)
+            scores = drop_unlikely(scores, found, sides, files, korean, other_language, weak)
         if mode != "dense":
             scores = self._near(query, scores)
         tiers: dict[int, tuple[int, float]] = {}
@@ -516,6 +530,29 @@ class Searcher:
         tokens = self.catalog.keyword_tokens(top)
         near = {c: near_score(tokens.get(c, []), idf, NEAR_WINDOW) for c in top}
         return near_rerank(scores, near, NEAR_WEIGHT)
+
+    def weak_keyword(self, query: Query, scores: dict[int, float], found: dict[int, list[str]]) -> set[int]:
+        """The chunks found by keyword that hold under KEYWORD_COVERAGE of the query's keyword weight: each
+        term weighs its idf (a term in no chunk the most), each Korean bigram GRAMS_WEIGHT x its idf, and
+        the word being typed counts as held by a chunk with a token that starts so."""
+        cids = [c for c in scores if "keyword" in found.get(c, [])]
+        if KEYWORD_COVERAGE <= 0 or not cids:
+            return set()
+        idf = self.catalog.term_idf(query.terms)
+        grams = self.catalog.term_idf(query.grams, col="grams")
+        total = sum(idf.values()) + GRAMS_WEIGHT * sum(grams.values())
+        if total <= 0:
+            return set()
+        typed = set(tok.tokenize(query.prefix, bigrams=False)) if query.prefix else set()
+        weak = set()
+        for cid, (words, chunk_grams) in self.catalog.keyword_fields(cids).items():
+            held = sum(w for t, w in idf.items() if t in words)
+            if typed and not typed & words and any(x.startswith(query.prefix) for x in words):
+                held += sum(idf.get(t, 0.0) for t in typed)
+            held += GRAMS_WEIGHT * sum(w for g, w in grams.items() if g in chunk_grams)
+            if held < KEYWORD_COVERAGE * total:
+                weak.add(cid)
+        return weak
 
     def _file_of(self, chunk_ids: list[int]) -> dict[int, int]:
         return {c.id: c.file_id for c in self.catalog.chunks(set(chunk_ids)).values()}
@@ -623,6 +660,7 @@ def drop_unlikely(
     file_of: dict[int, int],
     korean: bool = False,
     other_language: set[int] | frozenset[int] = frozenset(),
+    weak: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, float]:
     """Leave out the files only the meaning side found whose similarity does not clear the floor of
     any model that found them (DENSE_FLOOR, or DENSE_FLOOR_KOREAN for a Korean query) and stand within
@@ -630,11 +668,20 @@ def drop_unlikely(
     occurs nowhere lists every file. Chunks in the other language than the query (``other_language``;
     for an English query only when it has 3+ words or a word in the library) are kept: the floors were
     measured within one language, and a Korean question's English file scores below them while being
-    the answer (cross-language floors are not measured yet)."""
+    the answer (cross-language floors are not measured yet). A ``weak`` keyword match (one that holds
+    little of the query: Searcher.weak_keyword) counts as no keyword match, and when every match is weak
+    (or there is none) the floors are DENSE_FLOOR_UNSUPPORTED's."""
     table = DENSE_FLOOR_KOREAN if korean else DENSE_FLOOR
+    if not any("keyword" in found.get(c, []) and c not in weak for c in scores):  # no file holds the query
+        higher = DENSE_FLOOR_UNSUPPORTED_KOREAN if korean else DENSE_FLOOR_UNSUPPORTED
+        table = {m: max(f, higher.get(m, f)) for m, f in table.items()}
     floors = [(s, table[s.model]) for s in sides if s.name == "dense" and s.ranking and s.model in table]
     if not floors or len(floors) < sum(1 for s in sides if s.name == "dense" and s.ranking):
-        return scores  # a model without a measured floor: no cut-off
+        # no meaning side (keyword mode, or before meaning search is ready: every word match is shown), or a
+        # model without a measured floor: no cut-off under meaning, and it vouches for every file it found
+        if not any(s.name == "dense" and s.ranking for s in sides):
+            return scores
+        return {c: v for c, v in scores.items() if c not in weak or found.get(c, []) != ["keyword"]}
     best: list[dict[int, float]] = []
     for side, _ in floors:
         per_file: dict[int, float] = {}
@@ -645,7 +692,7 @@ def drop_unlikely(
         best.append(per_file)
     keep = {}
     for cid, value in scores.items():
-        if "keyword" in found.get(cid, []) or cid in other_language:
+        if ("keyword" in found.get(cid, []) and cid not in weak) or cid in other_language:
             keep[cid] = value
             continue
         fid = file_of.get(cid)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mysearch.answer import citations, prompt
-from mysearch.answer.evaluate import contains, summarize
+from mysearch.answer.evaluate import _sample, contains, in_language, normalize, summarize
 
 SOURCES = {
     1: "The library opens at 9 am on weekdays and closes at 6 pm.",
@@ -141,3 +141,32 @@ def test_restating_the_question_does_not_make_an_invented_answer_supported():
     ko_question = "회사의 본사는 어디에 있나요?"
     assert citations.check("회사의 본사는 서울 강남구에 있습니다 [1].", ko_source, question=ko_question).cited == [1]
     assert citations.check("회사의 본사는 대전에 있습니다 [1].", ko_source, question=ko_question).abstained
+
+
+def test_neighbour_questions_ask_for_what_the_indexed_articles_leave_out():
+    data = [{"title": f"Article {a}", "paragraphs": [
+        {"context": f"Article {a} paragraph {p} says the fact is F{a}x{p}.",
+         "qas": [{"id": f"{a}-{p}", "question": f"What does paragraph {p} of article {a} say?",
+                  "answers": [{"text": f"F{a}x{p}"}]}]} for p in range(8)]} for a in range(6)]
+    plain = _sample(data, 3, 5, 4, seed=2)
+    docs, asked, outside, near = _sample(data, 3, 5, 4, seed=2, neighbours=5)
+    assert {d[:4] for d in plain[0]} == {d[:4] for d in docs} and not plain[3]  # the same articles
+    assert len(docs) == 3 * 6 and len(near) == 5  # two of each article's eight paragraphs held back
+    library = normalize(" ".join(docs.values()))
+    indexed = {d[:4] for d in docs}
+    for qa in near:  # about an indexed article, its fact in no indexed paragraph
+        a, _ = qa["id"].split("-")
+        assert f"a{int(a):03d}" in indexed and normalize(qa["answers"][0]["text"]) not in library
+    assert all(doc in docs for _, doc in asked)
+    items = [{"answerable": False, "abstained": True, "neighbour": True},
+             {"answerable": False, "abstained": False, "neighbour": True},
+             {"answerable": False, "abstained": True, "neighbour": False}]
+    s = summarize(items, "hand-made", True)
+    assert (s["abstained_neighbours"], s["abstained_other_articles"], s["neighbours"]) == (0.5, 1.0, 2)
+
+
+def test_the_answer_language_is_the_question_language():
+    assert in_language("보일러는 2 November 2023에 점검했습니다 [1].", "보일러는 언제 점검했나?")
+    assert not in_language("The boiler was serviced on 2 November 2023 [1].", "보일러는 언제 점검했나?")
+    assert in_language("The policy number is PLC-448213 [1].", "What is the policy number?")
+    assert in_language("PLC-448213 [1]", "증권번호는 무엇인가?")  # an id alone is in every language

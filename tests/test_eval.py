@@ -72,6 +72,8 @@ def test_eval_exact_on_a_folder_of_real_files(home, tmp_path):
     assert exact["hybrid"]["at_1"] >= 0.95, exact["hybrid"]["misses"]
     assert out["made_up_no_results"]["hybrid"] >= 0.95
     assert out["made_up_no_results"]["queries"] == 300 and out["made_up_no_results"]["words"]
+    off = out["off_topic_no_results"]
+    assert off["queries"] >= 100 and len(off["questions"]) == 5 and 0.0 <= off["hybrid"] <= 1.0, off
 
 
 def test_exact_queries_occur_in_one_document_only():
@@ -90,3 +92,19 @@ def test_exact_queries_occur_in_one_document_only():
     assert not any(q.text == "Northwind" for q in queries)  # in two documents
     words = made_up_words(docs, 20)
     assert len(set(words)) == 20 and not any(w in t.lower() for w in words for t in docs.values())
+
+
+def test_off_topic_questions_ask_about_what_no_document_holds():
+    from mysearch import tokens as tok
+    from mysearch.exact_eval import off_topic_questions
+
+    docs = {"a": "We bought a new toaster and a kettle for the office kitchen.", "b": "치약과 칫솔을 샀다."}
+    held = {t for text in docs.values() for t in tok.tokenize(text, bigrams=False)}
+    for korean in (False, True):
+        calibrate, scored = (off_topic_questions(docs, 50, seed=s, korean=korean) for s in (0, 1))
+        assert len(scored) == 50 and len(set(scored)) == 50 and not set(calibrate) & set(scored)
+        for q in scored:
+            assert tok.is_korean(q) == korean, q
+        assert not any(w in q for q in calibrate + scored for w in ("toaster", "kettle", "치약", "칫솔"))
+    # question words may be held ("where", "무엇"), never the thing asked about
+    assert all(set(tok.tokenize(q, bigrams=False)) - held for q in off_topic_questions(docs, 50))

@@ -2,14 +2,17 @@
 
 The paragraphs of some articles are written out as files and indexed; questions about them are asked
 (answerable), and so are questions about articles that were NOT indexed (the files cannot answer them,
-so the right reply is an abstention). An answer "contains the gold answer" when the normalised gold
-text appears in the normalised answer (SQuAD's normalisation, with spaces also removed for Korean,
-whose particles attach to the answer).
+so the right reply is an abstention), and with ``--neighbours`` questions about paragraphs held back
+from the indexed articles (their neighbours are in the library, the fact asked is not). An answer
+"contains the gold answer" when the normalised gold text appears in the normalised answer (SQuAD's
+normalisation, with spaces also removed for Korean, whose particles attach to the answer).
 
 A question may carry ``distractors``: another fact of the same type in the same passage (the service date
 beside the next due date, a policy number beside a confirmation number). Such near-miss questions are
 scored apart (``near_miss``): among those answered, how often the answer gives the right fact alone, the
-wrong one alone, or both (``benchmarks/data/near_miss_*.json``).
+wrong one alone, or both (``benchmarks/data/near_miss_*.json``). Every answer is also checked to be in the
+question's language (``in_question_language``): the cross-language sets (``benchmarks/data/cross_*.json``)
+ask notes of one language in the other.
 """
 
 from __future__ import annotations
@@ -43,21 +46,46 @@ def contains(answer: str, golds: list[str]) -> bool:
     return False
 
 
-def _sample(data: list[dict], articles: int, questions: int, unanswerable: int, seed: int):
+def in_language(answer: str, question: str) -> bool:
+    """Whether the answer is written in the question's language (Korean or not), whatever the sources'
+    language: names, numbers and citations aside, a Korean question's answer is mostly Hangul."""
+    from .. import tokens as tok
+
+    prose = re.sub(r"\[\d+\]|[A-Za-z0-9][\w.:/@#+&'-]*[0-9][\w.:/@#+&'-]*", " ", answer)  # citations, ids, numbers
+    if not any(c.isalpha() for c in prose):
+        return True  # an id or a number alone is in every language
+    return tok.is_korean(prose) == tok.is_korean(question)
+
+
+def _sample(data: list[dict], articles: int, questions: int, unanswerable: int, seed: int, neighbours: int = 0):
+    """The indexed paragraphs, the answerable questions asked, the questions about other articles, and
+    (``neighbours``) questions about paragraphs held back from the indexed articles themselves: the same
+    person, place and period are in the library, the asked fact is not (its gold answer occurs in no
+    indexed paragraph), the hard and realistic case of a question the files do not answer."""
     rng = random.Random(seed)
     order = list(range(len(data)))
     rng.shuffle(order)
     indexed, other = order[:articles], order[articles:]
-    docs, answerable, outside = {}, [], []
+    docs, answerable, outside, held = {}, [], [], []
+    held_rng = random.Random(seed + 1)  # the same articles with or without neighbours
     for a in indexed:
-        for p, para in enumerate(data[a]["paragraphs"]):
+        paragraphs = list(enumerate(data[a]["paragraphs"]))
+        n_held = len(paragraphs) // 4 if neighbours and len(paragraphs) >= 4 else 0
+        withheld = set(held_rng.sample([p for p, _ in paragraphs], n_held)) if n_held else set()
+        for p, para in paragraphs:
+            if p in withheld:
+                held += para["qas"]
+                continue
             doc = f"a{a:03d}-p{p:03d}.txt"
             docs[doc] = data[a].get("title", "").replace("_", " ") + "\n" + para["context"]
             answerable += [(qa, doc) for qa in para["qas"]]
     for a in other:
         outside += [qa for para in data[a]["paragraphs"] for qa in para["qas"]]
     asked = rng.sample(answerable, min(questions, len(answerable)))
-    return docs, asked, rng.sample(outside, min(unanswerable, len(outside)))
+    library = normalize(" ".join(docs.values()))
+    held = [qa for qa in held if not any(normalize(x["text"]) in library for x in qa["answers"])]
+    near = held_rng.sample(held, min(neighbours, len(held)))
+    return docs, asked, rng.sample(outside, min(unanswerable, len(outside))), near
 
 
 def run(
@@ -71,13 +99,15 @@ def run(
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
     details: TextIO | None = None,
+    neighbours: int = 0,
 ) -> dict[str, object]:
-    """``details``: where to write each question's record as a JSON line (``eval-answers --details``)."""
+    """``details``: where to write each question's record as a JSON line (``eval-answers --details``);
+    ``neighbours``: questions about paragraphs held back from the indexed articles (see ``_sample``)."""
     from ..library import Library
     from . import stream as answer
 
     data = json.loads(Path(dataset).read_text("utf-8"))["data"]
-    docs, asked, outside = _sample(data, articles, questions, unanswerable, seed)
+    docs, asked, outside, near = _sample(data, articles, questions, unanswerable, seed, neighbours)
     with Library.open(home) as lib:
         for key in ("embedding.model", "answer.model", "answer.gpu", "answer.threads", "answer.sources"):
             lib.config.set(key, config.get(key))
@@ -93,8 +123,9 @@ def run(
         lib.config.set("folders", [str(corpus)])
         lib.index()
         items = []
-        cases = [(qa, doc) for qa, doc in asked] + [(qa, None) for qa in outside]
-        for i, (qa, doc) in enumerate(cases, 1):
+        cases = [(qa, doc, False) for qa, doc in asked] + [(qa, None, False) for qa in outside]
+        cases += [(qa, None, True) for qa in near]
+        for i, (qa, doc, neighbour) in enumerate(cases, 1):
             done, given = None, []
             for event in answer.ask(lib, qa["question"], attribute=attribute):
                 if isinstance(event, answer.Sources):
@@ -110,12 +141,14 @@ def run(
                 "question": qa["question"],
                 "gold": golds[0],
                 "answerable": doc is not None,
+                "neighbour": neighbour,
                 "answer": done.text,
                 "raw": done.raw,
                 "abstained": done.abstained,
                 "contains_gold": doc is not None and not done.abstained and contains(done.text, golds),
                 "distractors": distractors,
                 "contains_distractor": bool(distractors) and not done.abstained and contains(done.text, distractors),
+                "in_question_language": not done.abstained and in_language(done.text, qa["question"]),
                 "cites_gold": doc is not None and doc in cited,
                 "retrieved_gold": doc is not None and doc in [Path(h.path).name for h in done.hits],
                 "cited": cited,
@@ -140,7 +173,7 @@ def summarize(items: list[dict], name: str, attribute: bool) -> dict[str, object
     answered = [x for x in ans if not x["abstained"]]
 
     def rate(xs: list, key: str) -> float:
-        return round(sum(1 for x in xs if x[key]) / len(xs), 3) if xs else 0.0
+        return round(sum(1 for x in xs if x.get(key)) / len(xs), 3) if xs else 0.0
 
     ttft = [x["first_token_ms"] for x in items if x.get("first_token_ms") is not None]
     tps = [x["tokens_per_s"] for x in items if x.get("tokens_per_s")]
@@ -166,7 +199,14 @@ def summarize(items: list[dict], name: str, attribute: bool) -> dict[str, object
         "cites_gold_of_answered": rate(answered, "cites_gold"),
         "answered_answerable": round(len(answered) / len(ans), 3) if ans else 0.0,
         "abstained_unanswerable": rate(out, "abstained"),
+        **({"abstained_other_articles": rate([x for x in out if not x.get("neighbour")], "abstained"),
+            "abstained_neighbours": rate([x for x in out if x.get("neighbour")], "abstained"),
+            "neighbours": sum(1 for x in out if x.get("neighbour"))}
+           if any(x.get("neighbour") for x in out) else {}),
         "retrieved_gold": rate(ans, "retrieved_gold"),
+        "in_question_language_of_answered": rate(answered, "in_question_language"),
+        "contains_gold_in_question_language": round(
+            sum(1 for x in ans if x["contains_gold"] and x.get("in_question_language")) / len(ans), 3) if ans else 0.0,
         "first_token_ms_p50": round(percentile(ttft, 50), 1) if ttft else None,
         "first_token_ms_p95": round(percentile(ttft, 95), 1) if ttft else None,
         "tokens_per_s_p50": round(percentile(tps, 50), 1) if tps else None,
