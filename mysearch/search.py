@@ -535,8 +535,10 @@ class Searcher:
         """The chunks found by keyword that hold under KEYWORD_COVERAGE of the query's keyword weight: each
         term weighs its idf (a term in no chunk the most), each Korean bigram GRAMS_WEIGHT x its idf, and
         the word being typed counts as held by a chunk with a token that starts so."""
+        if KEYWORD_COVERAGE <= 0:  # off: nothing to read per search
+            return set()
         cids = [c for c in scores if "keyword" in found.get(c, [])]
-        if KEYWORD_COVERAGE <= 0 or not cids:
+        if not cids:
             return set()
         idf = self.catalog.term_idf(query.terms)
         grams = self.catalog.term_idf(query.grams, col="grams")
@@ -672,8 +674,8 @@ def drop_unlikely(
     little of the query: Searcher.weak_keyword) counts as no keyword match, and when every match is weak
     (or there is none) the floors are DENSE_FLOOR_UNSUPPORTED's."""
     table = DENSE_FLOOR_KOREAN if korean else DENSE_FLOOR
-    if not any("keyword" in found.get(c, []) and c not in weak for c in scores):  # no file holds the query
-        higher = DENSE_FLOOR_UNSUPPORTED_KOREAN if korean else DENSE_FLOOR_UNSUPPORTED
+    higher = DENSE_FLOOR_UNSUPPORTED_KOREAN if korean else DENSE_FLOOR_UNSUPPORTED
+    if higher and not any("keyword" in found.get(c, []) and c not in weak for c in scores):  # none holds it
         table = {m: max(f, higher.get(m, f)) for m, f in table.items()}
     floors = [(s, table[s.model]) for s in sides if s.name == "dense" and s.ranking and s.model in table]
     if not floors or len(floors) < sum(1 for s in sides if s.name == "dense" and s.ranking):
