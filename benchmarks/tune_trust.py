@@ -153,6 +153,9 @@ def main() -> None:
     variants["shipped, coverage 0.5, no higher floor"] = {"KEYWORD_COVERAGE": 0.5, **no_higher}
     for c in (0.0, 0.3, 0.4, 0.5, 0.6):  # the rules as shipped, with a keyword match's least share
         variants[f"shipped + keyword coverage {c}"] = {"KEYWORD_COVERAGE": c}
+    variants["shipped"] = {}
+    for n in (2, 4, 6, 10**9):  # the identifier tier only when the query says little besides them
+        variants[f"shipped, identifier tier with at most {n} other terms"] = {"IDENTIFIER_OTHER_TERMS": n}
     if only:
         variants = {k: v for k, v in variants.items() if k in only or k.startswith("before") and "before" in only}
     results = {}

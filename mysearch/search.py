@@ -48,6 +48,13 @@ SNIPPET_CHARS = 280
 # nDCG@10 within 0.0005 either way.
 EXACT_TIERS = True
 LONG_WORD = 16  # letters-only words this long are rare enough to count as identifiers
+# The identifier tier holds only for a query that says little besides its identifiers (at most
+# IDENTIFIER_OTHER_TERMS other keyword terms): "invoice INV-2024-0042" names a file, while a claim about
+# "IL-6" or "TDP-43" in a scientific library names a topic many papers share, and lifting every file
+# holding the word over the relevant one cost SciFact 0.031 (tune_trust.py, hybrid nDCG@10 0.734 with no
+# limit; 0.762 / 0.766 / 0.757 at 2 / 4 / 6 other terms; a limit on how many candidate files hold the
+# identifiers instead, 1 / 3 / 5 files: 0.760 / 0.753 / 0.746). Exact file at rank 1 unchanged (0.981).
+IDENTIFIER_OTHER_TERMS = 4
 # The keyword side is standardised over every candidate file, the files it did not return scoring zero
 # (BM25 of no match): over one or two hits z-scores are 0 and +-1 whatever BM25 said, so a lone exact
 # keyword match weighed nothing against the meaning side. Measured against doing so only for sides of under
@@ -201,6 +208,12 @@ class Query:
         """The query's rare words (see ``is_identifier``), case folded."""
         words = (w.strip("'.:-/#&+@") for w in tok.WORD.findall(self.text))
         return tuple(dict.fromkeys(w.casefold() for w in words if w and is_identifier(w)))
+
+    @property
+    def other_terms(self) -> tuple[str, ...]:
+        """The query's keyword terms that are not part of an identifier."""
+        inside = {t for w in self.identifiers for t in tok.tokenize(w, bigrams=False)}
+        return tuple(t for t in self.terms if t not in inside)
 
     def fts(self) -> str | None:
         """FTS5 expression for the terms (body and title fields); quoted phrases must match."""
@@ -501,6 +514,8 @@ class Searcher:
             t = exact_tier(c.text, query)
             if t and t > best.get(c.file_id, (0, 0))[0]:
                 best[c.file_id] = (t, c.id)
+        if len(query.other_terms) > IDENTIFIER_OTHER_TERMS:  # a claim or question, not a name
+            best = {fid: tc for fid, tc in best.items() if tc[0] == 2}
         if not best:
             return scores, found, {}
         top = max(scores.values())

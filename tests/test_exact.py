@@ -152,6 +152,9 @@ def test_a_made_up_word_finds_nothing(needles) -> None:
     for mode in ("hybrid", "dense", "keyword"):
         assert needles.search("xylophonique", mode=mode) == [], mode
         assert needles.search("blorvatic zendrimox", mode=mode) == [], mode
+        # Korean made-up words too: the library's Latin chunks are no other-language answer to them
+        assert needles.search("뽀르닥", mode=mode) == [], mode
+        assert needles.search("퀴냠뚜 셸포릉", mode=mode) == [], mode
     # what is in the library is still found by meaning
     assert first(needles, "how do I get a new passport", mode="dense") in {"passport.md", "여권.md"}
 
@@ -187,6 +190,15 @@ def test_exact_tiers():
     assert exact_tier("passport office", Query.parse("passport")) == 0  # one plain word: no tier
     mixed = Query.parse("invoice INV-2024-0042 overdue")
     assert exact_tier("INV-2024-0042 was paid", mixed) == 1  # the identifier, not the whole query
+
+
+def test_an_identifier_in_a_claim_lifts_no_file(needles) -> None:
+    """A long sentence that mentions an identifier is a question about a topic, not a search for the file
+    that holds the identifier: that file is not lifted over files that answer the rest of it."""
+    claim = f"renewing a passport needs photos and an identity card at the district office {FEED_ID}"
+    assert len(Query.parse(claim).other_terms) > 4
+    assert first(needles, claim) in {"passport.md", "여권.md"}
+    assert first(needles, f"passport notice {FEED_ID}") == "feed.rss"  # a short query still names its file
 
 
 def test_a_lone_keyword_hit_is_not_flattened():
