@@ -12,6 +12,7 @@ Filters (folder, type, date) are resolved in the catalog, so both sides see the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -209,9 +210,9 @@ class Query:
         words = (w.strip("'.:-/#&+@") for w in tok.WORD.findall(self.text))
         return tuple(dict.fromkeys(w.casefold() for w in words if w and is_identifier(w)))
 
-    @property
+    @functools.cached_property
     def other_terms(self) -> tuple[str, ...]:
-        """The query's keyword terms that are not part of an identifier."""
+        """The query's keyword terms that are not part of an identifier (cached: read per candidate chunk)."""
         inside = {t for w in self.identifiers for t in tok.tokenize(w, bigrams=False)}
         return tuple(t for t in self.terms if t not in inside)
 
@@ -309,15 +310,17 @@ def _contains(text: str, needle: str) -> bool:
 
 def exact_tier(text: str, query: Query) -> int:
     """2: the chunk holds the whole query verbatim (a query of two or more words, or one with an
-    identifier); 1: it holds every identifier of the query; 0: neither."""
+    identifier); 1: it holds every identifier of a query that says little else (IDENTIFIER_OTHER_TERMS);
+    0: neither."""
     idents = query.identifiers
+    named = idents if len(query.other_terms) <= IDENTIFIER_OTHER_TERMS else ()  # else a claim, not a name
     needle = query.needle
     if not needle or (not idents and len(tok.WORD.findall(needle)) < 2):
         return 0
     hay = _SPACE.sub(" ", tok.normalize(text)).casefold()
     if _contains(hay, needle):
         return 2
-    if idents and all(_contains(hay, w) for w in idents):
+    if named and all(_contains(hay, w) for w in named):
         return 1
     return 0
 
@@ -514,8 +517,6 @@ class Searcher:
             t = exact_tier(c.text, query)
             if t and t > best.get(c.file_id, (0, 0))[0]:
                 best[c.file_id] = (t, c.id)
-        if len(query.other_terms) > IDENTIFIER_OTHER_TERMS:  # a claim or question, not a name
-            best = {fid: tc for fid, tc in best.items() if tc[0] == 2}
         if not best:
             return scores, found, {}
         top = max(scores.values())

@@ -190,6 +190,8 @@ def test_exact_tiers():
     assert exact_tier("passport office", Query.parse("passport")) == 0  # one plain word: no tier
     mixed = Query.parse("invoice INV-2024-0042 overdue")
     assert exact_tier("INV-2024-0042 was paid", mixed) == 1  # the identifier, not the whole query
+    claim = Query.parse("the invoice INV-2024-0042 was paid late because the bank holiday delayed transfers")
+    assert exact_tier("INV-2024-0042 was paid", claim) == 0  # a claim that mentions it names no file
 
 
 def test_an_identifier_in_a_claim_lifts_no_file(needles) -> None:
