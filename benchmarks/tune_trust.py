@@ -25,7 +25,7 @@ import sys
 
 from _common import log, open_eval
 
-from mysearch import exact_eval, search
+from mysearch import calibration, exact_eval, search
 from mysearch import tokens as tok
 from mysearch.metrics import ndcg_at_k, percentile
 
@@ -68,7 +68,7 @@ def main() -> None:
     file_of_doc = {d: f for f, d in doc_of_file.items() if d}
     korean = sum(tok.is_korean(t[:300]) for t in ds.docs.values()) > len(ds.docs) / 2
     exact = exact_eval.exact_queries(ds.docs, 300)
-    calibration = exact_eval.made_up_words(ds.docs, 300, seed=0, korean=korean)  # the floor comes from these
+    calibrating = exact_eval.made_up_words(ds.docs, 300, seed=0, korean=korean)  # the floor comes from these
     made_up = exact_eval.made_up_words(ds.docs, 300, seed=1, korean=korean)  # and is scored on others
     off_topic = {seed: exact_eval.off_topic_questions(ds.docs, 300, seed=seed, korean=korean) for seed in (0, 1)}
     log(f"{len(qids)} queries, {len(exact)} exact, {len(made_up)} made up, {len(off_topic[1])} off-topic")
@@ -90,7 +90,7 @@ def main() -> None:
             sims = [s for c, s in ranking if files.get(c) in rel]
             if sims:
                 dist[m]["relevant"].append(sims[0])
-    for w in calibration:
+    for w in calibrating:
         q = search.Query.parse(w)
         for m in models:
             ranking = cached("dense", m, q, search.CANDIDATES, search.Filters())
@@ -101,10 +101,19 @@ def main() -> None:
         for m, d in dist.items()
     }
 
+    # this library's own floors (mysearch.calibration), measured as `mysearch index` would
+    own = calibration.measure(searcher, models)
+    overlap = len(set(made_up) & set(calibration.words(searcher, korean)))
+    log(f"library floors {own}; scored made-up words among the calibration words: {overlap}")
+    due = searcher.catalog.chunk_count() >= calibration.MIN_CHUNKS
+
     def score(settings: dict[str, object]) -> dict[str, float]:
+        settings = dict(settings)
+        library = settings.pop("library floors", False)
         saved = {k: getattr(search, k) for k in settings}
         for k, v in settings.items():
             setattr(search, k, v)
+        searcher._library_floors = (lambda ko: own.get("ko" if ko else "en", {})) if library and due else None
         try:
             total = 0.0
             for qid in qids:
@@ -153,7 +162,8 @@ def main() -> None:
     variants["shipped, coverage 0.5, no higher floor"] = {"KEYWORD_COVERAGE": 0.5, **no_higher}
     for c in (0.0, 0.3, 0.4, 0.5, 0.6):  # the rules as shipped, with a keyword match's least share
         variants[f"shipped + keyword coverage {c}"] = {"KEYWORD_COVERAGE": c}
-    variants["shipped"] = {}
+    variants["shipped"] = {"library floors": True}  # measured by `mysearch index` when the library is big enough
+    variants["shipped without library floors"] = {}
     for n in (2, 4, 6, 10**9):  # the identifier tier only when the query says little besides them
         variants[f"shipped, identifier tier with at most {n} other terms"] = {"IDENTIFIER_OTHER_TERMS": n}
     if only:

@@ -441,19 +441,32 @@ class Catalog:
 
     def term_idf(self, terms: Iterable[str], col: str = "body") -> dict[str, float]:
         """BM25's inverse document frequency of each term, over all chunks, from the keyword index's own
-        vocabulary (a temporary fts5vocab view on this connection: nothing is stored)."""
+        vocabulary."""
         terms = list(dict.fromkeys(terms))
         if not terms:
             return {}
-        if not self._vocab:
-            self.db.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, col)"
-            )
-            self._vocab = True
+        self._vocabulary()
         n = self.chunk_count()
         q = f"SELECT term, doc FROM temp.chunks_vocab WHERE col = ? AND term IN ({','.join('?' * len(terms))})"
         docs = dict(self.db.execute(q, [col, *terms]).fetchall())
         return {t: math.log(1 + (n - docs.get(t, 0) + 0.5) / (docs.get(t, 0) + 0.5)) for t in terms}
+
+    def known_terms(self, terms: Iterable[str]) -> set[str]:
+        """The terms that some chunk holds in its body or title (the keyword index's vocabulary)."""
+        terms = list(dict.fromkeys(terms))
+        if not terms:
+            return set()
+        self._vocabulary()
+        q = ("SELECT DISTINCT term FROM temp.chunks_vocab WHERE col IN ('body', 'title') "
+             f"AND term IN ({','.join('?' * len(terms))})")
+        return {r[0] for r in self.db.execute(q, terms)}
+
+    def _vocabulary(self) -> None:
+        if not self._vocab:  # a temporary fts5vocab view on this connection: nothing is stored
+            self.db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunks_vocab USING fts5vocab(main, chunks_fts, col)"
+            )
+            self._vocab = True
 
     def chunks_of(self, file_id: int) -> list[ChunkRow]:
         return [ChunkRow(*r) for r in self.db.execute("SELECT * FROM chunks WHERE file_id=? ORDER BY seq", (file_id,))]

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import embed, folders, paths, permissions
+from . import calibration, embed, folders, paths, permissions
 from .catalog import Catalog
 from .config import Config, default_home
 from .embed import Embedder
@@ -187,6 +187,7 @@ class Library:
                      report.chunks, report.seconds)
             self.retire_old_models()
             self.vectors_changed()
+            self.calibrate()
             return report
         finally:
             indexer.close()
@@ -200,6 +201,18 @@ class Library:
             if model not in active:
                 self.vectors().drop(model)
                 self.catalog.forget_vectors(model)
+
+    def calibrate(self) -> bool:
+        """Measure this library's own floor under meaning-only hits when it is due (``calibration``):
+        after a pass that left every searched model's vectors complete. True when it measured."""
+        try:
+            models = [m for m in self.search_models() if m and self.catalog.count_without_vector(m) == 0]
+            if not models or len(models) < len(self.search_models()):
+                return False
+            return calibration.refresh(self.catalog, self.searcher(), models)
+        except Exception:  # a model that fails to load says so at search; the index pass stands
+            log.warning("could not measure the library's floors", exc_info=True)
+            return False
 
     def vectors_changed(self) -> None:
         """Vectors were added or dropped: the next search asks again which models are complete."""
@@ -253,6 +266,7 @@ class Library:
             cfg.get("search.dense_weight"),
             cfg.get("search.fusion"),
             cfg.get("search.extra_weight"),
+            lambda korean: calibration.floors(self.reader(), korean),
         )
 
     def search(

@@ -66,7 +66,8 @@ KEYWORD_ZEROS_BELOW = math.inf
 # words (benchmarks/tune_trust.py, 300 words per dev set; Korean queries get their own, measured on Hangul
 # made-up words, which e5 places closer to Korean text), and stands within DENSE_MARGIN of that side's
 # best chunk (a margin of 0.05-0.1 cost XQuAD 0.0006 and emptied no more queries: off). Models not listed
-# have no floor.
+# have no floor. A query that no file holds a word of also meets the library's own floor, where higher
+# (``mysearch.calibration``: SciFact's made-up words score like its claims, 0.855 at p99 under e5).
 DENSE_FLOOR: dict[str, float] = {"multilingual-e5-small": 0.825, "all-minilm-l6-v2": 0.302}  # XQuAD p99
 DENSE_FLOOR_KOREAN: dict[str, float] = {"multilingual-e5-small": 0.853}  # KorQuAD p99
 DENSE_MARGIN = 1.0
@@ -344,8 +345,12 @@ class Searcher:
         dense_weight: float = 1.0,
         fusion: str = "score",
         extra_weight: float = 1.0,
+        library_floors: Callable[[bool], dict[str, float]] | None = None,
     ) -> None:
+        """``library_floors(korean)``: this library's own floor per model for queries that have no keyword
+        match at all (``mysearch.calibration``; none: the static floors alone)."""
         self.catalog = catalog
+        self._library_floors = library_floors
         self._embedder = embedder
         self._vectors = vectors
         self._models = models
@@ -427,6 +432,18 @@ class Searcher:
         chunk_files = {c.id: c.file_id for c in self.catalog.chunks(h.chunk_id for h in hits).values()}
         return [(h.chunk_id, h.score) for h in hits if chunk_files.get(h.chunk_id) in allowed][:n]
 
+    def holds_a_word(self, query: Query) -> bool:
+        """Whether some chunk holds one of the query's keyword terms of 2+ characters: Kiwi cuts Korean
+        made-up words into one-syllable morphemes that many files hold (짱흰곡 -> 짱, 곡), and shared
+        bigrams alone are no shared word either."""
+        return bool(self.catalog.known_terms(t for t in query.terms if len(t) >= 2))
+
+    def nearest(self, model: str, texts: list[str]) -> list[float]:
+        """The similarity of each text's nearest chunk under `model` (as a query): what calibration needs."""
+        if self._embedder is None or self._vectors is None or not texts:
+            return []
+        return self._vectors().best_similarity(model, self._embedder(model).embed_queries(texts))
+
     # --- fused ----------------------------------------------------------------------------------
     def weights(self, query: Query) -> list[tuple[str, str | None, float]]:
         """(side, model, weight) for each ranking that has a say on this query."""
@@ -490,7 +507,11 @@ class Searcher:
             known = len(query.text.split()) >= 3 or any("keyword" in how for how in found.values())
             other_language = {cid for cid, row in self.catalog.chunks(meaning_only).items()
                               if tok.is_korean(row.text) != korean} if known else set()
-            scores = drop_unlikely(scores, found, sides, files, korean, other_language, weak)
+            # no file holds a word of it: this library's own floor for made-up words (calibration)
+            own = self._library_floors(korean) if self._library_floors is not None else {}
+            if own and self.holds_a_word(query):
+                own = {}
+            scores = drop_unlikely(scores, found, sides, files, korean, other_language, weak, own)
         if mode != "dense":
             scores = self._near(query, scores)
         tiers: dict[int, tuple[int, float]] = {}
@@ -679,6 +700,7 @@ def drop_unlikely(
     korean: bool = False,
     other_language: set[int] | frozenset[int] = frozenset(),
     weak: set[int] | frozenset[int] = frozenset(),
+    library: dict[str, float] | None = None,
 ) -> dict[int, float]:
     """Leave out the files only the meaning side found whose similarity does not clear the floor of
     any model that found them (DENSE_FLOOR, or DENSE_FLOOR_KOREAN for a Korean query) and stand within
@@ -688,8 +710,11 @@ def drop_unlikely(
     measured within one language, and a Korean question's English file scores below them while being
     the answer (cross-language floors are not measured yet). A ``weak`` keyword match (one that holds
     little of the query: Searcher.weak_keyword) counts as no keyword match, and when every match is weak
-    (or there is none) the floors are DENSE_FLOOR_UNSUPPORTED's."""
+    (or there is none) the floors are DENSE_FLOOR_UNSUPPORTED's. ``library``: this library's own floors
+    (for a query no file holds a word of), each raising its model's floor where it is higher."""
     table = DENSE_FLOOR_KOREAN if korean else DENSE_FLOOR
+    if library:
+        table = {m: max(table.get(m, f), f) for m, f in {**table, **library}.items()}
     higher = DENSE_FLOOR_UNSUPPORTED_KOREAN if korean else DENSE_FLOOR_UNSUPPORTED
     if higher and not any("keyword" in found.get(c, []) and c not in weak for c in scores):  # none holds it
         table = {m: max(f, higher.get(m, f)) for m, f in table.items()}

@@ -159,6 +159,58 @@ def test_a_made_up_word_finds_nothing(needles) -> None:
     assert first(needles, "how do I get a new passport", mode="dense") in {"passport.md", "여권.md"}
 
 
+def test_the_library_measures_its_own_floor_for_made_up_words(needles) -> None:
+    from mysearch import calibration
+
+    cat, models = needles.catalog, needles.search_models()
+    assert not calibration.due(cat, models)  # 14 chunks: the static floors hold for a library this small
+    assert not needles.calibrate()
+    try:
+        assert calibration.refresh(cat, needles.searcher(), models, min_chunks=0)
+        kept = calibration.stored(cat)
+        assert kept["chunks"] == cat.chunk_count() and kept["models"] == sorted(models)
+        for lang in ("en", "ko"):
+            words = calibration.words(needles.searcher(), lang == "ko")
+            text = " ".join(c.text.casefold() for f in cat.files().values() for c in cat.chunks_of(f.id))
+            assert len(words) >= 100 and not any(w in text for w in words)
+            for model in models:
+                floor = kept["floors"][lang][model]
+                sims = needles.searcher().nearest(model, words)
+                # the 99th percentile (kept to 4 places): at most 1% of the made-up words sit nearer than it
+                assert 0.0 < floor < 1.0 and sum(s > floor + 1e-4 for s in sims) <= len(sims) // 100, (lang, model)
+        assert not calibration.due(cat, models, min_chunks=0)  # measured: not again until the library moves
+        assert calibration.due(cat, [*models, "another-model"], min_chunks=0)
+    finally:
+        cat.set_meta(calibration.META_KEY, "")
+    assert calibration.stored(cat) is None
+
+
+def test_a_library_floor_holds_only_for_queries_no_file_has_a_word_of(needles) -> None:
+    """A library whose made-up words sit near its chunks (SciFact's: 0.855 under e5) empties meaning-only
+    queries below that; a query with a keyword match is ranked as before."""
+    import json
+
+    from mysearch import calibration
+    from mysearch.search import Query
+
+    typo = "pasport renewl"  # no file holds either word; the meaning side finds the passport note
+    assert needles.search(typo, mode="keyword") == []
+    assert not needles.searcher().holds_a_word(Query.parse(typo))
+    assert needles.searcher().holds_a_word(Query.parse("여권 renewl"))
+    assert first(needles, typo) == "passport.md"
+    high = {m: 0.99 for m in needles.search_models()}
+    value = {"chunks": needles.catalog.chunk_count(), "models": sorted(high), "floors": {"en": high, "ko": high}}
+    needles.catalog.set_meta(calibration.META_KEY, json.dumps(value))
+    try:
+        assert needles.search(typo) == [] and needles.search(typo, mode="dense") == []
+        assert first(needles, "passport renewal") == "passport.md"
+        assert first(needles, "여권 발급") == "여권.md"
+        assert needles.search(typo, mode="keyword") == []
+    finally:
+        needles.catalog.set_meta(calibration.META_KEY, "")
+    assert first(needles, typo) == "passport.md"
+
+
 def test_prefix_of_the_last_word_while_typing(needles) -> None:
     assert needles.search("invo", mode="keyword") == []  # a finished query: "invo" is no word
     for mode in ("keyword", "hybrid"):

@@ -250,6 +250,7 @@ class IndexService:
             self._back_off(progressed=done > 0)
             return
         self.lib.retire_old_models()
+        self.lib.calibrate()  # once the library has settled: its own floor under meaning-only hits
         self.state.phase = "paused" if self.state.paused else "idle"
         with self._cond:
             if not self._dirty and not self._full_sync:

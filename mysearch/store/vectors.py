@@ -114,6 +114,14 @@ class VectorStore:
         ids, dists = res["ids"][0], res["distances"][0]
         return [DenseHit(int(i), 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
+    def best_similarity(self, model: str, vectors: np.ndarray) -> list[float]:
+        """The similarity of each vector's nearest chunk, in one query (empty when the model has none)."""
+        col = self._collection(model)
+        if not len(vectors) or not col.count():
+            return []
+        res = col.query(query_embeddings=list(vectors), n_results=1, include=["distances"])
+        return [1.0 - float(d[0]) for d in res["distances"] if d]
+
     def ids(self, model: str) -> set[int]:
         col = self._collection(model)
         out: set[int] = set()
