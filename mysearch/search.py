@@ -310,13 +310,13 @@ def _contains(text: str, needle: str) -> bool:
 
 
 def exact_tier(text: str, query: Query) -> int:
-    """2: the chunk holds the whole query verbatim (a query of two or more words, or one with an
-    identifier); 1: it holds every identifier of a query that says little else (IDENTIFIER_OTHER_TERMS);
-    0: neither."""
+    """2: the chunk holds the whole query verbatim (one word too: "Presently" in one file beats the
+    files that hold only its stem, "present"); 1: it holds every identifier of a query that says little
+    else (IDENTIFIER_OTHER_TERMS); 0: neither."""
     idents = query.identifiers
     named = idents if len(query.other_terms) <= IDENTIFIER_OTHER_TERMS else ()  # else a claim, not a name
     needle = query.needle
-    if not needle or (not idents and len(tok.WORD.findall(needle)) < 2):
+    if not needle:
         return 0
     hay = _SPACE.sub(" ", tok.normalize(text)).casefold()
     if _contains(hay, needle):
@@ -347,8 +347,8 @@ class Searcher:
         extra_weight: float = 1.0,
         library_floors: Callable[[bool], dict[str, float]] | None = None,
     ) -> None:
-        """``library_floors(korean)``: this library's own floor per model for queries that have no keyword
-        match at all (``mysearch.calibration``; none: the static floors alone)."""
+        """``library_floors(korean)``: this library's own floor per model for queries of which it holds no
+        word (``holds_a_word``, ``mysearch.calibration``; None: the static floors alone)."""
         self.catalog = catalog
         self._library_floors = library_floors
         self._embedder = embedder
@@ -529,7 +529,7 @@ class Searcher:
     ) -> tuple[dict[int, float], dict[int, list[str]], dict[int, tuple[int, float]]]:
         """Files with an exact match (``exact_tier``) above all others, the matching chunk shown. Only
         chunks some side returned are read, so this costs one catalog read of at most a few hundred rows."""
-        if not query.identifiers and len(tok.WORD.findall(query.needle)) < 2:
+        if not query.needle:
             return scores, found, {}
         shown = {file_of[c]: c for c in scores if c in file_of}
         candidates = {cid for s in sides for cid, _ in s.ranking if file_of.get(cid) in shown}

@@ -159,6 +159,33 @@ def test_a_made_up_word_finds_nothing(needles) -> None:
     assert first(needles, "how do I get a new passport", mode="dense") in {"passport.md", "여권.md"}
 
 
+def test_one_word_as_typed_ranks_its_file_over_files_with_only_its_stem(tmp_path) -> None:
+    """The exact-match set's misses were single words ("Presently", "Certainly") whose stem stands in
+    other files more often: the file with the word as typed comes first."""
+    from mysearch.library import Library
+    from mysearch.search import Filters, Query
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text("The harbour ferry presently sails at noon.\n", "utf-8")
+    (folder / "present.txt").write_text(
+        "Present the present to the harbour master. A present for the present crew, presented at the quay.\n",
+        "utf-8",
+    )
+    (folder / "soup.txt").write_text("Tomato soup with basil.\n", "utf-8")
+    with Library.open(tmp_path / "home") as lib:
+        lib.add([str(folder)])
+        lib.index()
+        searcher = lib.searcher()
+        ranking = searcher.keyword(Query.parse("presently"), 100, Filters())
+        files = searcher._file_of([c for c, _ in ranking])
+        names = [Path(lib.catalog.file_by_id(files[c]).path).name for c, _ in ranking]
+        assert names == ["present.txt", "ferry.txt"]  # one stem, "present": BM25 alone ranks its file first
+        for mode in ("hybrid", "keyword"):
+            hits = lib.search("Presently", mode=mode)
+            assert Path(hits[0].path).name == "ferry.txt" and hits[0].score == 1.0, mode
+
+
 def test_the_library_measures_its_own_floor_for_made_up_words(needles) -> None:
     from mysearch import calibration
 
@@ -239,7 +266,8 @@ def test_exact_tiers():
     two = Query.parse("Northwind Traders")
     assert exact_tier("Invoice from Northwind\n traders.", two) == 2
     assert exact_tier("Northwind Tradersville", two) == 0
-    assert exact_tier("passport office", Query.parse("passport")) == 0  # one plain word: no tier
+    assert exact_tier("passport office", Query.parse("passport")) == 2  # one plain word too
+    assert exact_tier("passports office", Query.parse("passport")) == 0  # its stem is not the word
     mixed = Query.parse("invoice INV-2024-0042 overdue")
     assert exact_tier("INV-2024-0042 was paid", mixed) == 1  # the identifier, not the whole query
     claim = Query.parse("the invoice INV-2024-0042 was paid late because the bank holiday delayed transfers")
