@@ -90,12 +90,14 @@ def measure(searcher: Searcher, models: list[str], n: int = WORDS) -> dict[str, 
 
 
 def refresh(catalog: Catalog, searcher: Searcher, models: list[str], min_chunks: int = MIN_CHUNKS) -> bool:
-    """Measure and keep this library's floors when ``due``; True when it did. ``catalog``: the writer;
-    ``models``: those whose vectors are complete (a half-embedded model's neighbours are not yet the
-    library's)."""
+    """Measure and keep this library's floors when ``due`` and every model in `models` has all its
+    vectors (a half-embedded model's neighbours are not yet the library's); True when it did.
+    ``catalog``: the writer. Called whenever the owner goes idle, so the cheap checks come first."""
     if catalog.chunk_count() < min_chunks and stored(catalog) is not None:
         catalog.set_meta(META_KEY, "")  # shrunk below the size it is measured at: the static floors again
     if not models or not due(catalog, models, min_chunks):
+        return False
+    if any(catalog.count_without_vector(m) for m in models):
         return False
     table = measure(searcher, models)
     value = {"chunks": catalog.chunk_count(), "models": sorted(models), "floors": table}

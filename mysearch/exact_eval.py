@@ -28,8 +28,8 @@ _ONSETS = "b bl br c d dr f fl g gr k kl kr l m n p pl pr r s sk st t tr v z".sp
 _VOWELS = "a e i o u ou ei".split()
 _CODAS = ["", "", "n", "r", "s", "x", "m", "l"]
 # The 2,350 syllables of KS X 1001 (those EUC-KR can write): the ones Korean text uses. Drawn from all
-# 11,172, most made-up words were syllables the embedder's vocabulary lacks, so every one embedded as the
-# same unknown-token vector and measured one point, not a spread.
+# 11,172, most made-up words held syllables the embedder's vocabulary lacks, and many embedded as the same
+# unknown-token vector: much the same point measured many times, not a spread.
 _COMMON_SYLLABLES = [bytes([row, col]).decode("euc-kr") for row in range(0xB0, 0xC9) for col in range(0xA1, 0xFF)]
 
 

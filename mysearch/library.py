@@ -203,13 +203,10 @@ class Library:
                 self.catalog.forget_vectors(model)
 
     def calibrate(self) -> bool:
-        """Measure this library's own floor under meaning-only hits when it is due (``calibration``):
-        after a pass that left every searched model's vectors complete. True when it measured."""
+        """Measure this library's own floor under meaning-only hits when it is due and every searched
+        model's vectors are complete (``calibration.refresh``). True when it measured."""
         try:
-            models = [m for m in self.search_models() if m and self.catalog.count_without_vector(m) == 0]
-            if not models or len(models) < len(self.search_models()):
-                return False
-            return calibration.refresh(self.catalog, self.searcher(), models)
+            return calibration.refresh(self.catalog, self.searcher(), [m for m in self.search_models() if m])
         except Exception:  # a model that fails to load says so at search; the index pass stands
             log.warning("could not measure the library's floors", exc_info=True)
             return False
